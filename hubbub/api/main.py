@@ -1,0 +1,75 @@
+"""The REST API at /api/, with its OpenAPI description at /api/docs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from hubbub.api.auth import SessionAuth, TokenAuth
+from hubbub.core.access import ActionError
+from hubbub.networks.registry import NETWORKS, network_module
+
+api = NinjaAPI(
+    title="Hubbub API",
+    version="1",
+    description=(
+        "Manage workspaces, members, channels and the audit log. Authenticate with a personal "
+        "token (`Authorization: Bearer hbb_...`, created on the API tokens page) or, from the "
+        "browser, with your session and its CSRF token."
+    ),
+    auth=[TokenAuth(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ActionError)
+def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or "Your role does not allow this."}, status=403
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Authentication required: send 'Authorization: Bearer <token>' with a valid, "
+         "unrevoked API token."},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload"))
+        problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+    return api.create_response(
+        request, {"detail": "Invalid request: " + "; ".join(problems), "errors": exc.errors}, status=422
+    )
+
+
+def _mount_routers() -> None:
+    from hubbub.api import routes
+
+    routes.mount(api)
+    for name in NETWORKS:
+        module = network_module(name, "api")
+        if module is not None:
+            api.add_router(f"/workspaces/{{slug}}/channels/{name}", module.router, tags=["channels"])
+
+
+_mount_routers()

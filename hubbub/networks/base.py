@@ -1,0 +1,238 @@
+"""The contract every network connector fulfils.
+
+A connector declares what the network can do (capabilities) and its limits (with how text
+length is counted), verifies and refreshes credentials, and turns every failure into a
+ConnectorError that says whether retrying can help and when. Callers act on those fields,
+never on message strings. Later capabilities (publishing, inbox, listening, metrics) add
+methods here; a connector implements those its capabilities declare.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+import pydantic
+import regex
+
+from hubbub.core import http
+
+if TYPE_CHECKING:
+    from hubbub.networks.models import Channel
+
+
+class Capability(enum.StrEnum):
+    PUBLISH_TEXT = "publish_text"
+    PUBLISH_IMAGE = "publish_image"
+    PUBLISH_VIDEO = "publish_video"
+    PUBLISH_THREAD = "publish_thread"
+    FIRST_COMMENT = "first_comment"
+    DELETE = "delete"
+    READ_COMMENTS = "read_comments"
+    MENTIONS = "mentions"
+    DIRECT_MESSAGES = "direct_messages"
+    REPLY = "reply"
+    METRICS = "metrics"
+    SEARCH = "search"
+
+
+class Counting(enum.StrEnum):
+    """How a network measures the length of a text."""
+
+    GRAPHEMES = "graphemes"  # user-perceived characters: an emoji with modifiers counts 1
+    CODE_POINTS = "code_points"
+    MASTODON = "mastodon"  # code points, every URL counts as url_length, @user@domain as @user
+
+
+_URL = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'}]", regex.IGNORECASE)
+_REMOTE_MENTION = regex.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w", regex.UNICODE)
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    max_length: int
+    counting: Counting
+    url_length: int | None = None  # a URL's fixed weight, where the network shortens links
+
+    def count(self, text: str) -> int:
+        if self.counting == Counting.GRAPHEMES:
+            return len(regex.findall(r"\X", text))
+        if self.counting == Counting.MASTODON:
+            weight = self.url_length or 23
+            text = _REMOTE_MENTION.sub(r"\1", text)
+            urls = _URL.findall(text)
+            stripped = _URL.sub("", text)
+            return len(stripped) + weight * len(urls)
+        return len(text)
+
+    def remaining(self, text: str) -> int:
+        return self.max_length - self.count(text)
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    max_images: int = 0
+    max_image_bytes: int = 0
+    image_formats: tuple[str, ...] = ()
+    max_image_pixels: int | None = None
+    max_videos: int = 0
+    max_video_bytes: int = 0
+    video_formats: tuple[str, ...] = ()
+    max_video_seconds: int | None = None
+    images_and_video_together: bool = False
+    max_alt_text: int | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    text: TextLimits
+    media: MediaLimits = field(default_factory=MediaLimits)
+    max_thread_parts: int | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who a channel posts as, as the network describes them."""
+
+    external_id: str
+    handle: str
+    name: str
+    avatar_url: str = ""
+    profile_url: str = ""
+
+
+@dataclass
+class Connection:
+    """What a successful connect flow produces; saved in one transaction or not at all."""
+
+    account: Account
+    credentials: dict[str, Any]
+    config: dict[str, Any]
+    token_expires_at: datetime | None = None
+
+
+class ConnectorError(Exception):
+    """A failed call to a network.
+
+    permanent: the same call will fail again (bad credentials, rejected content).
+    needs_reconnect: a person must reconnect the channel (revoked or expired authorization).
+    retry_at: when trying again makes sense (rate limits). network_message: the network's
+    own words, kept for the person.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        needs_reconnect: bool = False,
+        retry_at: datetime | None = None,
+        network_message: str = "",
+        status: int | None = None,
+        sent: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.needs_reconnect = needs_reconnect
+        self.retry_at = retry_at
+        self.network_message = network_message
+        self.status = status
+        self.sent = sent
+
+    def __str__(self) -> str:
+        if self.network_message and self.network_message not in self.message:
+            return f"{self.message} ({self.network_message})"
+        return self.message
+
+
+class AuthError(ConnectorError):
+    def __init__(self, message: str, **kw: Any) -> None:
+        kw.setdefault("needs_reconnect", True)
+        super().__init__(message, permanent=True, **kw)
+
+
+class RateLimited(ConnectorError):
+    def __init__(self, message: str, retry_at: datetime | None, **kw: Any) -> None:
+        super().__init__(message, permanent=False, retry_at=retry_at, **kw)
+
+
+class TransientError(ConnectorError):
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, permanent=False, **kw)
+
+
+class PermanentError(ConnectorError):
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, permanent=True, **kw)
+
+
+def from_outbound(exc: http.OutboundError, network: str) -> ConnectorError:
+    """Lift an error of the HTTP layer (no response at all) into the connector vocabulary."""
+    return ConnectorError(
+        f"{network}: {exc.message}", permanent=exc.permanent, retry_at=exc.retry_at, sent=exc.sent
+    )
+
+
+def classify_response(
+    response: httpx.Response, network: str, network_message: str = ""
+) -> ConnectorError:
+    """The default mapping of an HTTP error status; connectors refine it with documented codes."""
+    status = response.status_code
+    text = network_message or response.reason_phrase
+    if status == 429:
+        when = http.retry_at(response)
+        return RateLimited(f"{network} rate limit reached", when, network_message=text, status=status)
+    if status in (401, 403):
+        return AuthError(
+            f"{network} refused the credentials; reconnect the channel",
+            network_message=text, status=status,
+        )
+    if http.is_transient_status(status):
+        return TransientError(
+            f"{network} is unavailable right now (HTTP {status})",
+            network_message=text, status=status, retry_at=http.retry_at(response),
+        )
+    return PermanentError(
+        f"{network} rejected the request (HTTP {status})", network_message=text, status=status
+    )
+
+
+class Connector(ABC):
+    """One instance per channel (or per connect attempt, before a channel exists)."""
+
+    name: ClassVar[str]  # stable key in the registry and the database
+    label: ClassVar[str]  # what people call the network
+    capabilities: ClassVar[frozenset[Capability]]
+    config_model: ClassVar[type[pydantic.BaseModel]]
+
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.config = self.config_model.model_validate(channel.config or {})
+
+    @classmethod
+    @abstractmethod
+    def default_limits(cls) -> Limits:
+        """The limits that hold before a channel is known (from the network's docs)."""
+
+    def limits(self) -> Limits:
+        """The limits for this channel; a network whose servers differ (Mastodon) overrides."""
+        return self.default_limits()
+
+    @abstractmethod
+    def check(self) -> Account:
+        """Verify the credentials with the network (refreshing them if due) and return the
+        account they belong to. Raises ConnectorError."""
+
+    def refresh_if_due(self) -> bool:
+        """Refresh short-lived credentials before they expire; True when they changed."""
+        return False
+
+    def save_credentials(self, credentials: dict[str, Any], expires_at: datetime | None) -> None:
+        self.channel.credentials = credentials
+        self.channel.token_expires_at = expires_at
+        self.channel.save(update_fields=["credentials_encrypted", "token_expires_at", "updated_at"])

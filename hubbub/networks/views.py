@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hubbub.core.access import Access, ActionError
+from hubbub.networks.actions import check_channel, disconnect, expiry_warning
+from hubbub.networks.models import Channel, Health
+from hubbub.networks.registry import all_networks
+from hubbub.web.decorators import workspace_view
+
+
+def _connect_url(network: str, slug: str) -> str | None:
+    try:
+        return reverse(f"{network}:connect", args=[slug])
+    except NoReverseMatch:
+        return None
+
+
+@workspace_view("channels.view")
+def channel_list(request: HttpRequest, access: Access) -> HttpResponse:
+    slug = access.workspace.slug
+    channels = Channel.objects.connected().filter(workspace=access.workspace)
+    rows = [
+        {"channel": c, "warning": expiry_warning(c), "reconnect_url": _connect_url(c.network, slug)}
+        for c in channels
+    ]
+    networks = [
+        {"name": cls.name, "label": cls.label, "url": _connect_url(cls.name, slug),
+         "capabilities": sorted(cls.capabilities)}
+        for cls in all_networks()
+    ]
+    return render(request, "networks/channel_list.html", {
+        "rows": rows, "networks": networks, "Health": Health,
+    })
+
+
+def _channel(access: Access, channel_id: int) -> Channel:
+    return get_object_or_404(Channel.objects.connected(), pk=channel_id, workspace=access.workspace)
+
+
+@require_POST
+@workspace_view("channels.view")
+def channel_check(request: HttpRequest, access: Access, channel_id: int) -> HttpResponse:
+    channel = check_channel(_channel(access, channel_id))
+    if channel.health == Health.OK:
+        messages.success(request, _("%(handle)s is healthy.") % {"handle": channel.handle})
+    else:
+        messages.error(request, f"{channel.handle}: {channel.health_message}")
+    return redirect("networks:list", slug=access.workspace.slug)
+
+
+@require_POST
+@workspace_view("channels.disconnect")
+def channel_disconnect(request: HttpRequest, access: Access, channel_id: int) -> HttpResponse:
+    channel = _channel(access, channel_id)
+    try:
+        disconnect(access, channel)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(handle)s disconnected.") % {"handle": channel.handle})
+    return redirect("networks:list", slug=access.workspace.slug)

@@ -1,0 +1,21 @@
+"""What every page's layout needs: the person's workspaces and the current one's nav."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from hubbub.core.access import workspaces_of
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    access = getattr(request, "access", None)
+    context: dict[str, Any] = {"LANGUAGES": settings.LANGUAGES, "access": access}
+    if user is not None and user.is_authenticated:
+        context["my_workspaces"] = workspaces_of(user)  # type: ignore[arg-type]
+    if access is not None:
+        context["workspace"] = access.workspace
+    return context

@@ -1,0 +1,35 @@
+"""`workspace_view`: every workspace page goes through the access helpers and the
+permissions table before its body runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+from hubbub.accounts.models import User
+from hubbub.core.access import Access, access_workspace
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, Access, P], HttpResponse]
+
+
+def workspace_view(permission: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
+    def decorator(view: View[P]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            user: User = request.user  # type: ignore[assignment]
+            access = access_workspace(user, slug)
+            access.require(permission)
+            if user.last_workspace_id != access.workspace.pk:
+                User.objects.filter(pk=user.pk).update(last_workspace=access.workspace)
+            request.access = access  # type: ignore[attr-defined]
+            return view(request, access, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from hubbub.web.views import audit, members, tokens, workspaces
+
+app_name = "web"
+
+urlpatterns = [
+    path("", workspaces.home, name="home"),
+    path("healthz", workspaces.healthz, name="healthz"),
+    path("workspaces/new/", workspaces.workspace_new, name="workspace_new"),
+    path("w/<slug:slug>/", workspaces.workspace_home, name="workspace"),
+    path("w/<slug:slug>/settings/", workspaces.workspace_settings, name="workspace_settings"),
+    path("w/<slug:slug>/members/", members.member_list, name="members"),
+    path("w/<slug:slug>/members/<int:member_id>/role/", members.member_role, name="member_role"),
+    path("w/<slug:slug>/members/<int:member_id>/remove/", members.member_remove, name="member_remove"),
+    path(
+        "w/<slug:slug>/invitations/<int:invitation_id>/<str:verb>/",
+        members.invitation_action,
+        name="invitation_action",
+    ),
+    path("w/<slug:slug>/audit/", audit.audit_log, name="audit"),
+    path("w/<slug:slug>/tokens/", tokens.token_list, name="tokens"),
+    path("w/<slug:slug>/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+]

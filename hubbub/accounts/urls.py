@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
@@ -28,6 +29,8 @@ urlpatterns = [
             email_template_name="accounts/email/password_reset_body.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),
+            # Links in e-mails use the public address, not whatever Host header came in.
+            extra_email_context={"base_url": settings.BASE_URL},
         ),
         name="password_reset",
     ),

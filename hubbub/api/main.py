@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from hubbub.api.auth import SessionAuth, TokenAuth
 from hubbub.core.access import ActionError
@@ -45,21 +45,34 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "Authentication required: send 'Authorization: Bearer <token>' with a valid, "
-         "unrevoked API token."},
+        {
+            "detail": "Authentication required: send 'Authorization: Bearer <token>' with a valid, "
+            "unrevoked API token."
+        },
         status=401,
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):  # ninja's words, which say no fix
+        detail = (
+            "The request body is not valid JSON: send a JSON object with the header "
+            "'Content-Type: application/json'."
+        )
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems = []
     for error in exc.errors:
-        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "payload"))
+        loc = error.get("loc", ())
+        where = ".".join(str(part) for part in loc if part not in ("body", "payload"))
         problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
-    return api.create_response(
-        request, {"detail": "Invalid request: " + "; ".join(problems), "errors": exc.errors}, status=422
-    )
+    detail = "Invalid request: " + "; ".join(problems)
+    return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
 
 
 def _mount_routers() -> None:
@@ -69,7 +82,8 @@ def _mount_routers() -> None:
     for name in NETWORKS:
         module = network_module(name, "api")
         if module is not None:
-            api.add_router(f"/workspaces/{{slug}}/channels/{name}", module.router, tags=["channels"])
+            prefix = f"/workspaces/{{slug}}/channels/{name}"
+            api.add_router(prefix, module.router, tags=["channels"])
 
 
 _mount_routers()

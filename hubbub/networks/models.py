@@ -81,3 +81,39 @@ class Channel(models.Model):
     @property
     def is_connected(self) -> bool:
         return self.disconnected_at is None
+
+
+class OAuthApp(models.Model):
+    """A client application Hubbub registered on one server of a federated network.
+
+    Mastodon has no central developer portal: every server issues its own client id, so the
+    first person to connect an account on a server registers Hubbub there and everyone after
+    reuses it. It is keyed by the redirect address too: a deployment that changes
+    HUBBUB_BASE_URL needs a new registration, because the server checks the redirect.
+    """
+
+    network = models.CharField(max_length=32)
+    server = models.CharField(max_length=255)  # normalised base URL, https://host[:port]
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField()
+    scopes = models.CharField(max_length=500)
+    redirect_uri = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "server", "redirect_uri"], name="one_oauth_app_per_server"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}: {self.server}"
+
+    @property
+    def client_secret(self) -> str:
+        return crypto.decrypt(self.client_secret_encrypted)
+
+    @client_secret.setter
+    def client_secret(self, value: str) -> None:
+        self.client_secret_encrypted = crypto.encrypt(value)

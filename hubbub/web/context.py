@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from hubbub.core.access import workspaces_of
+from hubbub.core.permissions import PERMISSIONS
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +19,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         context["my_workspaces"] = workspaces_of(user)  # type: ignore[arg-type]
     if access is not None:
         context["workspace"] = access.workspace
+        # Templates cannot read dotted keys: "channels.view" is offered as can.channels_view.
+        context["can"] = {name.replace(".", "_"): access.can(name) for name in PERMISSIONS}
     return context

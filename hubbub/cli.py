@@ -1,11 +1,11 @@
 """The `hubbub` command: Hubbub's own commands plus every Django management command.
 
-    hubbub serve        web app on http://127.0.0.1:8000 and the background worker together
-    hubbub worker       the background worker alone (add more on other machines to scale out)
-    hubbub migrate      create or update the database
-    hubbub createadmin  create the first owner account
-    hubbub check        diagnose the installation, with a fix for each problem
-    hubbub demo         create demo workspaces for a fictional brand, in English and French
+hubbub serve        web app on http://127.0.0.1:8000 and the background worker together
+hubbub worker       the background worker alone (add more on other machines to scale out)
+hubbub migrate      create or update the database
+hubbub createadmin  create the first owner account
+hubbub check        diagnose the installation, with a fix for each problem
+hubbub demo         create demo workspaces for a fictional brand, in English and French
 """
 
 from __future__ import annotations

@@ -34,7 +34,10 @@ def env_bool(name: str, default: bool, env: Mapping[str, str] | None = None) -> 
 
 
 def env_int(
-    name: str, default: int, minimum: int = 0, maximum: int = 2**31,
+    name: str,
+    default: int,
+    minimum: int = 0,
+    maximum: int = 2**31,
     env: Mapping[str, str] | None = None,
 ) -> int:
     raw = (env if env is not None else os.environ).get(name, "").strip()
@@ -47,7 +50,9 @@ def env_int(
             f"{name}={raw!r} is not a whole number: use a number from {minimum} to {maximum}."
         ) from None
     if not minimum <= value <= maximum:
-        raise ConfigError(f"{name}={value} is out of range: use a number from {minimum} to {maximum}.")
+        raise ConfigError(
+            f"{name}={value} is out of range: use a number from {minimum} to {maximum}."
+        )
     return value
 
 
@@ -110,7 +115,7 @@ def data_dir(env: Mapping[str, str], default: Path) -> Path:
 
 
 def secret_key(env: Mapping[str, str], data_dir: Path) -> str:
-    """HUBBUB_SECRET_KEY, else HUBBUB_SECRET_KEY_FILE, else one generated once in the data folder."""
+    """HUBBUB_SECRET_KEY, else HUBBUB_SECRET_KEY_FILE, else a key generated once in the data dir."""
     direct = env.get("HUBBUB_SECRET_KEY", "").strip()
     if direct:
         if len(direct) < 32:

@@ -97,7 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -140,7 +142,10 @@ HUEY = {
     "name": "hubbub",
     "immediate": config.env_bool("HUBBUB_JOBS_IMMEDIATE", False),
     "utc": True,
-    "consumer": {"workers": config.env_int("HUBBUB_WORKER_THREADS", 2, 1, 64), "worker_type": "thread"},
+    "consumer": {
+        "workers": config.env_int("HUBBUB_WORKER_THREADS", 2, 1, 64),
+        "worker_type": "thread",
+    },
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})

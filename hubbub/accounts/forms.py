@@ -54,7 +54,7 @@ class SignUpForm(forms.Form):
 class ProfileForm(forms.ModelForm[User]):
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=[("", _("The workspace's language"))] + list(settings.LANGUAGES),
+        choices=[("", _("The workspace's language")), *settings.LANGUAGES],
         required=False,
     )
 

@@ -75,6 +75,9 @@ class SignInLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"sign-in link for {self.user_id}"
+
     @classmethod
     def issue(cls, user: User, valid_for: timedelta = timedelta(hours=24)) -> str:
         raw = secrets.token_urlsafe(32)

@@ -46,7 +46,9 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None or invitation.status != "pending":
         reason = {
             "accepted": _("This invitation has already been accepted."),
-            "expired": _("This invitation has expired; ask the person who invited you to resend it."),
+            "expired": _(
+                "This invitation has expired; ask the person who invited you to resend it."
+            ),
         }.get(invitation.status if invitation else "", _("This invitation link is not valid."))
         return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
     context: dict[str, object] = {
@@ -61,7 +63,9 @@ def accept_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             except ActionError as exc:
                 context["error"] = exc.message
                 return render(request, "accounts/invitation.html", context, status=400)
-            messages.success(request, _("Welcome to %(name)s.") % {"name": membership.workspace.name})
+            messages.success(
+                request, _("Welcome to %(name)s.") % {"name": membership.workspace.name}
+            )
             return redirect("web:workspace", slug=membership.workspace.slug)
         return render(request, "accounts/invitation.html", context)
     if User.objects.filter(email__iexact=invitation.email).exists():
@@ -99,8 +103,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def _remember_language(response: HttpResponse, language: str) -> None:
     if language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                            samesite="Lax")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+        )
     else:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 ACTIONS: dict[str, Any] = {
     "workspace.create": _("Workspace created"),
     "workspace.update": _("Workspace changed"),
+    "workspace.delete": _("Workspace deleted"),
     "member.invite": _("Member invited"),
     "member.invite_resend": _("Invitation sent again"),
     "member.invite_revoke": _("Invitation revoked"),

@@ -45,5 +45,7 @@ class AuditFilter:
         if self.since and self.until and self.since > self.until:
             raise ActionError("The start date is after the end date.", field="since")
         if self.text:
-            entries = entries.filter(Q(object_label__icontains=self.text) | Q(action__icontains=self.text))
+            entries = entries.filter(
+                Q(object_label__icontains=self.text) | Q(action__icontains=self.text)
+            )
         return entries

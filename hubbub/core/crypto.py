@@ -23,9 +23,9 @@ class DecryptionError(Exception):
 
 
 def _derive(secret: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hubbub-secrets-v1", info=b"fernet").derive(
-        secret.encode()
-    )
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"hubbub-secrets-v1", info=b"fernet"
+    ).derive(secret.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -96,23 +96,41 @@ def create_demo(owner: User) -> list[Workspace]:
                 workspace=workspace, user=person, defaults={"role": Role.CLIENT_VIEWER}
             )
             if created:
-                record("member.join", workspace=workspace, actor=person, via="cli",
-                       obj=membership, label=email, after={"role": Role.CLIENT_VIEWER})
+                record(
+                    "member.join",
+                    workspace=workspace,
+                    actor=person,
+                    via="cli",
+                    obj=membership,
+                    label=email,
+                    after={"role": Role.CLIENT_VIEWER},
+                )
                 change_role(access, membership, role)
         if brand.invite and not workspace.invitations.filter(email=brand.invite).exists():
             invite_member(access, brand.invite, Role.EDITOR)
         for network, handle, name in brand.channels:
             channel, created = Channel.objects.get_or_create(
-                workspace=workspace, network=network, external_id=f"demo:{handle}",
+                workspace=workspace,
+                network=network,
+                external_id=f"demo:{handle}",
                 defaults={
-                    "handle": handle, "name": name, "health": Health.OK, "connected_by": owner,
+                    "handle": handle,
+                    "name": name,
+                    "health": Health.OK,
+                    "connected_by": owner,
                     # A demo channel has no credentials: health checks leave it alone.
                     "config": {"demo": True},
                 },
             )
             if created:
-                record("channel.connect", workspace=workspace, actor=owner, via="cli",
-                       obj=channel, after={"network": network, "handle": handle, "demo": True})
+                record(
+                    "channel.connect",
+                    workspace=workspace,
+                    actor=owner,
+                    via="cli",
+                    obj=channel,
+                    after={"network": network, "handle": handle, "demo": True},
+                )
         if not workspace.api_tokens.exists():
             create_token(access, "Reporting script (demo)", Role.ANALYST)
         record("demo.create", workspace=workspace, actor=owner, via="cli", obj=workspace)

@@ -28,8 +28,12 @@ def data_folder() -> Finding:
         with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
             pass
     except OSError as exc:
-        return Finding("Data folder", False, f"{path} is not writable ({exc.strerror})",
-                       f"Give the Hubbub user write access to {path}, or set HUBBUB_DATA_DIR.")
+        return Finding(
+            "Data folder",
+            False,
+            f"{path} is not writable ({exc.strerror})",
+            f"Give the Hubbub user write access to {path}, or set HUBBUB_DATA_DIR.",
+        )
     return Finding("Data folder", True, f"{path} is writable")
 
 
@@ -41,10 +45,18 @@ def secret_key() -> Finding:
     else:
         source = f"{Path(settings.DATA_DIR) / 'secret_key'} (generated on first start)"
     if len(settings.SECRET_KEY) < 32:
-        return Finding("Secret key", False, "the secret key is shorter than 32 characters",
-                       "Set HUBBUB_SECRET_KEY to at least 32 random characters.")
-    return Finding("Secret key", True, f"present, from {source}",
-                   "Back it up: stored channel credentials cannot be read without it.")
+        return Finding(
+            "Secret key",
+            False,
+            "the secret key is shorter than 32 characters",
+            "Set HUBBUB_SECRET_KEY to at least 32 random characters.",
+        )
+    return Finding(
+        "Secret key",
+        True,
+        f"present, from {source}",
+        "Back it up: stored channel credentials cannot be read without it.",
+    )
 
 
 def database() -> Finding:
@@ -55,11 +67,19 @@ def database() -> Finding:
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as exc:
-        return Finding("Database", False, f"{engine}: cannot connect ({str(exc).strip()[:200]})",
-                       "Check DATABASE_URL, and that the database server runs and accepts this user.")
+        return Finding(
+            "Database",
+            False,
+            f"{engine}: cannot connect ({str(exc).strip()[:200]})",
+            "Check DATABASE_URL, and that the database server runs and accepts this user.",
+        )
     if pending:
-        return Finding("Database", False, f"{engine}: reachable, {len(pending)} migration(s) not applied",
-                       "Run `hubbub migrate`.")
+        return Finding(
+            "Database",
+            False,
+            f"{engine}: reachable, {len(pending)} migration(s) not applied",
+            "Run `hubbub migrate`.",
+        )
     return Finding("Database", True, f"{engine}: reachable and up to date")
 
 
@@ -71,25 +91,36 @@ def redis() -> Finding:
     try:
         redis_lib.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as exc:
-        return Finding("Job queue", False, f"Redis at HUBBUB_REDIS_URL is not reachable ({exc})",
-                       "Start Redis, or correct HUBBUB_REDIS_URL (redis://host:6379/0).")
+        return Finding(
+            "Job queue",
+            False,
+            f"Redis at HUBBUB_REDIS_URL is not reachable ({exc})",
+            "Start Redis, or correct HUBBUB_REDIS_URL (redis://host:6379/0).",
+        )
     return Finding("Job queue", True, "Redis reachable")
 
 
 def email() -> Finding:
     if settings.EMAIL_BACKEND.endswith("LoggingFileBackend"):
-        return Finding("E-mail", True, f"no SMTP server: e-mails are saved in {settings.EMAIL_FILE_PATH}",
-                       "Set HUBBUB_EMAIL_HOST (and _PORT, _USER, _PASSWORD) so invitations reach people.",
-                       warning=True)
+        return Finding(
+            "E-mail",
+            True,
+            f"no SMTP server: e-mails are saved in {getattr(settings, 'EMAIL_FILE_PATH', '')}",
+            "Set HUBBUB_EMAIL_HOST (and _PORT, _USER, _PASSWORD) so invitations reach people.",
+            warning=True,
+        )
     return Finding("E-mail", True, f"SMTP via {settings.EMAIL_HOST}:{settings.EMAIL_PORT}")
 
 
 def outbound() -> Finding:
     if settings.HUBBUB_ALLOW_PRIVATE_NETWORKS:
-        return Finding("Outbound safety", True,
-                       "HUBBUB_ALLOW_PRIVATE_NETWORKS is on: user-supplied URLs may reach your LAN",
-                       "Turn it off unless a network you use runs inside your own network.",
-                       warning=True)
+        return Finding(
+            "Outbound safety",
+            True,
+            "HUBBUB_ALLOW_PRIVATE_NETWORKS is on: user-supplied URLs may reach your LAN",
+            "Turn it off unless a network you use runs inside your own network.",
+            warning=True,
+        )
     return Finding("Outbound safety", True, "private and loopback addresses are refused")
 
 

@@ -206,15 +206,24 @@ def request(
         started = time.monotonic()
         try:
             response = client.request(
-                method, url, headers=headers, params=params, json=json, data=data,
-                content=content, files=files, timeout=httpx.Timeout(limit, connect=min(limit, 10)),
+                method,
+                url,
+                headers=headers,
+                params=params,
+                json=json,
+                data=data,
+                content=content,
+                files=files,
+                timeout=httpx.Timeout(limit, connect=min(limit, 10)),
             )
         except (httpx.ConnectTimeout, httpx.ConnectError) as exc:
             cause = exc.__cause__ or exc.__context__
             if isinstance(cause, OutboundError):
                 raise cause from None
             host = urlsplit(url).hostname
-            raise OutboundError(f"{host} cannot be reached: {exc or 'connection failed'}.") from None
+            raise OutboundError(
+                f"{host} cannot be reached: {exc or 'connection failed'}."
+            ) from None
         except httpx.TimeoutException:
             host = urlsplit(url).hostname
             # The request went out; we do not know whether the server acted on it.
@@ -237,8 +246,15 @@ def request(
 
 def _log(method: str, url: str, status: int, seconds: float) -> None:
     parts = urlsplit(url)
-    log.info("%s %s://%s%s -> %s in %.0f ms", method, parts.scheme, parts.netloc, parts.path,
-             status, seconds * 1000)
+    log.info(
+        "%s %s://%s%s -> %s in %.0f ms",
+        method,
+        parts.scheme,
+        parts.netloc,
+        parts.path,
+        status,
+        seconds * 1000,
+    )
 
 
 def retry_at(response: httpx.Response, now: datetime | None = None) -> datetime | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from hubbub.core.roles import Role
 
-O, M, E, MO, A, C = (
+OWN, MAN, EDI, MOD, ANA, CLI = (
     Role.OWNER,
     Role.MANAGER,
     Role.EDITOR,
@@ -16,25 +16,25 @@ O, M, E, MO, A, C = (
     Role.ANALYST,
     Role.CLIENT_VIEWER,
 )
-EVERYONE = frozenset({O, M, E, MO, A, C})
+EVERYONE = frozenset({OWN, MAN, EDI, MOD, ANA, CLI})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # workspace
     "workspace.view": EVERYONE,
-    "workspace.edit": frozenset({O, M}),
-    "workspace.delete": frozenset({O}),
+    "workspace.edit": frozenset({OWN, MAN}),
+    "workspace.delete": frozenset({OWN}),
     # members
-    "members.view": frozenset({O, M, E, MO, A}),
-    "members.invite": frozenset({O, M}),
-    "members.change_role": frozenset({O, M}),
-    "members.remove": frozenset({O, M}),
+    "members.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "members.invite": frozenset({OWN, MAN}),
+    "members.change_role": frozenset({OWN, MAN}),
+    "members.remove": frozenset({OWN, MAN}),
     # channels
-    "channels.view": frozenset({O, M, E, MO, A}),
-    "channels.connect": frozenset({O, M}),
-    "channels.disconnect": frozenset({O, M}),
+    "channels.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "channels.connect": frozenset({OWN, MAN}),
+    "channels.disconnect": frozenset({OWN, MAN}),
     # governance
-    "audit.view": frozenset({O}),
-    "tokens.manage": frozenset({O, M, E, MO, A}),
+    "audit.view": frozenset({OWN}),
+    "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),
 }
 
 
@@ -46,7 +46,7 @@ def role_can(role: str, permission: str) -> bool:
     try:
         return role in PERMISSIONS[permission]
     except KeyError:
-        # A typo must fail loudly in tests, never silently deny or allow.
+        # ANA typo must fail loudly in tests, never silently deny or allow.
         raise UnknownPermission(permission) from None
 
 

@@ -32,7 +32,9 @@ def save_connection(access: Access, network: str, connection: Connection) -> Cha
         )
         action = "channel.connect"
         if channel is None:
-            channel = Channel(workspace=access.workspace, network=network, external_id=account.external_id)
+            channel = Channel(
+                workspace=access.workspace, network=network, external_id=account.external_id
+            )
         elif channel.disconnected_at is None:
             action = "channel.reconnect"
         channel.handle = account.handle
@@ -50,7 +52,11 @@ def save_connection(access: Access, network: str, connection: Connection) -> Cha
         channel.disconnected_at = None
         channel.save()
         record(
-            action, workspace=access.workspace, actor=access.user, via=access.via, obj=channel,
+            action,
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=channel,
             after={"network": network, "handle": account.handle},
         )
     return channel
@@ -70,8 +76,13 @@ def disconnect(access: Access, channel: Channel) -> None:
         channel.health = Health.DISCONNECTED
         channel.save()
         record(
-            "channel.disconnect", workspace=access.workspace, actor=access.user, via=access.via,
-            obj=channel, before={"health": before}, after={"health": Health.DISCONNECTED},
+            "channel.disconnect",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=channel,
+            before={"health": before},
+            after={"health": Health.DISCONNECTED},
         )
 
 
@@ -81,10 +92,22 @@ def _set_health(channel: Channel, health: str, message: str, until: object = Non
     channel.health_message = message
     channel.rate_limited_until = until  # type: ignore[assignment]
     channel.last_checked_at = timezone.now()
-    channel.save(update_fields=["health", "health_message", "rate_limited_until", "last_checked_at", "updated_at"])
+    channel.save(
+        update_fields=[
+            "health",
+            "health_message",
+            "rate_limited_until",
+            "last_checked_at",
+            "updated_at",
+        ]
+    )
     if before[0] != health:
         record(
-            "channel.health", workspace=channel.workspace, actor=None, via="system", obj=channel,
+            "channel.health",
+            workspace=channel.workspace,
+            actor=None,
+            via="system",
+            obj=channel,
             before={"health": before[0], "message": before[1]},
             after={"health": health, "message": message},
         )
@@ -101,7 +124,9 @@ def check_channel(channel: Channel) -> Channel:
     except RateLimited as exc:
         _set_health(channel, Health.RATE_LIMITED, str(exc), exc.retry_at)
     except ConnectorError as exc:
-        _set_health(channel, Health.NEEDS_RECONNECT if exc.needs_reconnect else Health.ERROR, str(exc))
+        _set_health(
+            channel, Health.NEEDS_RECONNECT if exc.needs_reconnect else Health.ERROR, str(exc)
+        )
     else:
         changed = []
         for name in ("handle", "name", "avatar_url", "profile_url"):

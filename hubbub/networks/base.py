@@ -186,16 +186,21 @@ def classify_response(
     text = network_message or response.reason_phrase
     if status == 429:
         when = http.retry_at(response)
-        return RateLimited(f"{network} rate limit reached", when, network_message=text, status=status)
+        return RateLimited(
+            f"{network} rate limit reached", when, network_message=text, status=status
+        )
     if status in (401, 403):
         return AuthError(
             f"{network} refused the credentials; reconnect the channel",
-            network_message=text, status=status,
+            network_message=text,
+            status=status,
         )
     if http.is_transient_status(status):
         return TransientError(
             f"{network} is unavailable right now (HTTP {status})",
-            network_message=text, status=status, retry_at=http.retry_at(response),
+            network_message=text,
+            status=status,
+            retry_at=http.retry_at(response),
         )
     return PermanentError(
         f"{network} rejected the request (HTTP {status})", network_message=text, status=status

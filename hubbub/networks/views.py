@@ -30,13 +30,23 @@ def channel_list(request: HttpRequest, access: Access) -> HttpResponse:
         for c in channels
     ]
     networks = [
-        {"name": cls.name, "label": cls.label, "url": _connect_url(cls.name, slug),
-         "capabilities": sorted(cls.capabilities)}
+        {
+            "name": cls.name,
+            "label": cls.label,
+            "url": _connect_url(cls.name, slug),
+            "capabilities": sorted(cls.capabilities),
+        }
         for cls in all_networks()
     ]
-    return render(request, "networks/channel_list.html", {
-        "rows": rows, "networks": networks, "Health": Health,
-    })
+    return render(
+        request,
+        "networks/channel_list.html",
+        {
+            "rows": rows,
+            "networks": networks,
+            "Health": Health,
+        },
+    )
 
 
 def _channel(access: Access, channel_id: int) -> Channel:

@@ -12,10 +12,13 @@ TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
 class WorkspaceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("The brand, or the client of your agency."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("The brand, or the client of your agency.")
+    )
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=[(tz, tz) for tz in TIME_ZONES], initial="UTC",
+        label=_("Time zone"),
+        choices=[(tz, tz) for tz in TIME_ZONES],
+        initial="UTC",
         help_text=_("Schedules, reports and response times use this time zone."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
@@ -31,6 +34,7 @@ class RoleForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What will use it, e.g. 'reporting script'."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What will use it, e.g. 'reporting script'.")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -12,9 +12,12 @@ urlpatterns = [
     path("workspaces/new/", workspaces.workspace_new, name="workspace_new"),
     path("w/<slug:slug>/", workspaces.workspace_home, name="workspace"),
     path("w/<slug:slug>/settings/", workspaces.workspace_settings, name="workspace_settings"),
+    path("w/<slug:slug>/delete/", workspaces.workspace_delete, name="workspace_delete"),
     path("w/<slug:slug>/members/", members.member_list, name="members"),
     path("w/<slug:slug>/members/<int:member_id>/role/", members.member_role, name="member_role"),
-    path("w/<slug:slug>/members/<int:member_id>/remove/", members.member_remove, name="member_remove"),
+    path(
+        "w/<slug:slug>/members/<int:member_id>/remove/", members.member_remove, name="member_remove"
+    ),
     path(
         "w/<slug:slug>/invitations/<int:invitation_id>/<str:verb>/",
         members.invitation_action,

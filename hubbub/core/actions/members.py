@@ -66,27 +66,40 @@ def invite_member(access: Access, email: str, role: str) -> tuple[Invitation, st
         raise ActionError(f"{email} is already a member of {workspace.name}.", field="email")
     pending = (
         Invitation.objects.filter(
-            workspace=workspace, email__iexact=email, accepted_at__isnull=True,
-            revoked_at__isnull=True, expires_at__gt=timezone.now(),
+            workspace=workspace,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         .order_by("-created_at")
         .first()
     )
     if pending is not None:
         raise ActionError(
-            f"{email} was already invited on {pending.created_at.astimezone(workspace.tz):%Y-%m-%d}; "
+            f"{email} was already invited on "
+            f"{pending.created_at.astimezone(workspace.tz):%Y-%m-%d}; "
             "send that invitation again or revoke it first.",
             field="email",
         )
     raw, digest = Invitation.new_token()
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            workspace=workspace, email=email, role=role, invited_by=access.user,
-            token_hash=digest, expires_at=timezone.now() + Invitation.VALID_FOR,
+            workspace=workspace,
+            email=email,
+            role=role,
+            invited_by=access.user,
+            token_hash=digest,
+            expires_at=timezone.now() + Invitation.VALID_FOR,
         )
         record(
-            "member.invite", workspace=workspace, actor=access.user, via=access.via,
-            obj=invitation, label=email, after={"email": email, "role": role},
+            "member.invite",
+            workspace=workspace,
+            actor=access.user,
+            via=access.via,
+            obj=invitation,
+            label=email,
+            after={"email": email, "role": role},
         )
         transaction.on_commit(lambda: _send_invitation(invitation, raw, access.user))
     return invitation, raw
@@ -104,8 +117,12 @@ def resend_invitation(access: Access, invitation: Invitation) -> str:
         invitation.expires_at = timezone.now() + Invitation.VALID_FOR
         invitation.save(update_fields=["token_hash", "expires_at"])
         record(
-            "member.invite_resend", workspace=access.workspace, actor=access.user,
-            via=access.via, obj=invitation, label=invitation.email,
+            "member.invite_resend",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=invitation,
+            label=invitation.email,
         )
         transaction.on_commit(lambda: _send_invitation(invitation, raw, access.user))
     return raw
@@ -121,8 +138,12 @@ def revoke_invitation(access: Access, invitation: Invitation) -> None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         record(
-            "member.invite_revoke", workspace=access.workspace, actor=access.user,
-            via=access.via, obj=invitation, label=invitation.email,
+            "member.invite_revoke",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=invitation,
+            label=invitation.email,
         )
 
 
@@ -139,7 +160,9 @@ def accept_invitation(user: User, raw_token: str) -> Membership:
     if invitation is None or invitation.status == "revoked":
         raise ActionError("This invitation link is not valid; ask for a new invitation.")
     if invitation.status == "expired":
-        raise ActionError("This invitation has expired; ask the person who invited you to resend it.")
+        raise ActionError(
+            "This invitation has expired; ask the person who invited you to resend it."
+        )
     if user.email.lower() != invitation.email.lower():
         raise ActionError(
             f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
@@ -159,8 +182,13 @@ def accept_invitation(user: User, raw_token: str) -> Membership:
             workspace=invitation.workspace, user=user, role=invitation.role
         )
         record(
-            "member.join", workspace=invitation.workspace, actor=user, via="web",
-            obj=membership, label=user.email, after={"role": invitation.role},
+            "member.join",
+            workspace=invitation.workspace,
+            actor=user,
+            via="web",
+            obj=membership,
+            label=user.email,
+            after={"role": invitation.role},
         )
     return membership
 
@@ -187,8 +215,13 @@ def change_role(access: Access, membership: Membership, role: str) -> Membership
         membership.role = role
         membership.save(update_fields=["role"])
         record(
-            "member.role_change", workspace=access.workspace, actor=access.user, via=access.via,
-            obj=membership, label=membership.user.email, before={"role": before},
+            "member.role_change",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=membership,
+            label=membership.user.email,
+            before={"role": before},
             after={"role": role},
         )
     return membership
@@ -208,10 +241,14 @@ def remove_member(access: Access, membership: Membership) -> None:
         role = membership.role
         membership.delete()
         # Their API tokens for this workspace stop working with the membership.
-        access.workspace.api_tokens.filter(user_id=membership.user_id, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
+        access.workspace.api_tokens.filter(
+            user_id=membership.user_id, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
         record(
-            "member.remove", workspace=access.workspace, actor=access.user, via=access.via,
-            label=label, before={"email": label, "role": role},
+            "member.remove",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            label=label,
+            before={"email": label, "role": role},
         )

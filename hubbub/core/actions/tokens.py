@@ -17,21 +17,33 @@ def create_token(access: Access, name: str, role: str | None = None) -> tuple[Ap
     access.require("tokens.manage")
     name = (name or "").strip()
     if not name:
-        raise ActionError("Name the token after what will use it, e.g. 'reporting script'.", field="name")
+        raise ActionError(
+            "Name the token after what will use it, e.g. 'reporting script'.", field="name"
+        )
     role = role or access.role
     if role not in Role.values:
-        raise ActionError(f"{role!r} is not a role: use one of {', '.join(Role.values)}.", field="role")
+        raise ActionError(
+            f"{role!r} is not a role: use one of {', '.join(Role.values)}.", field="role"
+        )
     if RANK[role] > RANK[access.role]:
         raise PermissionDenied("A token cannot hold a role above your own.")
     raw, digest = ApiToken.new_token()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            workspace=access.workspace, user=access.user, name=name[:100], role=role,
-            token_hash=digest, hint=raw[:10],
+            workspace=access.workspace,
+            user=access.user,
+            name=name[:100],
+            role=role,
+            token_hash=digest,
+            hint=raw[:10],
         )
         record(
-            "token.create", workspace=access.workspace, actor=access.user, via=access.via,
-            obj=token, after={"name": token.name, "role": role},
+            "token.create",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=token,
+            after={"name": token.name, "role": role},
         )
     return token, raw
 
@@ -48,7 +60,10 @@ def revoke_token(access: Access, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record(
-            "token.revoke", workspace=access.workspace, actor=access.user, via=access.via,
+            "token.revoke",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
             obj=token,
         )
 

@@ -25,7 +25,8 @@ def _check_fields(name: str, time_zone: str, language: str) -> None:
         raise ActionError("The name is too long: use at most 100 characters.", field="name")
     if time_zone not in zoneinfo.available_timezones():
         raise ActionError(
-            f"{time_zone!r} is not a time zone: use a name such as Europe/Paris or America/New_York.",
+            f"{time_zone!r} is not a time zone: use a name such as Europe/Paris "
+            "or America/New_York.",
             field="time_zone",
         )
     if language not in LANGUAGE_CODES:
@@ -57,7 +58,11 @@ def create_workspace(
                 )
                 Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
                 record(
-                    "workspace.create", workspace=workspace, actor=user, via=via, obj=workspace,
+                    "workspace.create",
+                    workspace=workspace,
+                    actor=user,
+                    via=via,
+                    obj=workspace,
                     after={"name": name, "time_zone": time_zone, "language": language},
                 )
                 return workspace
@@ -90,7 +95,33 @@ def update_workspace(
             setattr(workspace, key, value)
         workspace.save(update_fields=list(changed))
         record(
-            "workspace.update", workspace=workspace, actor=access.user, via=access.via,
-            obj=workspace, before={k: old[k] for k in changed}, after=changed,
+            "workspace.update",
+            workspace=workspace,
+            actor=access.user,
+            via=access.via,
+            obj=workspace,
+            before={k: old[k] for k in changed},
+            after=changed,
         )
     return workspace
+
+
+def delete_workspace(access: Access, confirm_name: str) -> None:
+    """Delete a workspace and everything in it. The name must be typed to confirm, because
+    nothing can bring it back; the audit entry is kept without its workspace."""
+    access.require("workspace.delete")
+    workspace = access.workspace
+    if confirm_name.strip() != workspace.name:
+        raise ActionError(
+            f"Type the workspace's name, {workspace.name}, exactly to confirm.", field="confirm"
+        )
+    with transaction.atomic():
+        record(
+            "workspace.delete",
+            workspace=None,
+            actor=access.user,
+            via=access.via,
+            label=workspace.name,
+            before={"name": workspace.name, "slug": workspace.slug},
+        )
+        workspace.delete()

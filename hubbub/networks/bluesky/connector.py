@@ -39,21 +39,23 @@ class BlueskyConfig(pydantic.BaseModel):
 class BlueskyConnector(Connector):
     name = "bluesky"
     label = "Bluesky"
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({
-        Capability.PUBLISH_TEXT,  # app.bsky.feed.post records via com.atproto.repo.createRecord
-        Capability.PUBLISH_IMAGE,  # app.bsky.embed.images, blobs via com.atproto.repo.uploadBlob
-        Capability.PUBLISH_VIDEO,  # app.bsky.embed.video
-        Capability.PUBLISH_THREAD,  # a post whose `reply` points at the previous one
-        Capability.DELETE,  # com.atproto.repo.deleteRecord
-        Capability.READ_COMMENTS,  # replies, from app.bsky.feed.getPostThread
-        Capability.MENTIONS,  # app.bsky.notification.listNotifications (mention, reply, quote)
-        # chat.bsky.* through the PDS with the `atproto-proxy: did:web:api.bsky.chat#bsky_chat`
-        # header; needs an app password created with "Allow access to your direct messages".
-        Capability.DIRECT_MESSAGES,
-        Capability.REPLY,
-        Capability.METRICS,  # likeCount, repostCount, replyCount, quoteCount on post views
-        Capability.SEARCH,  # app.bsky.feed.searchPosts
-    })
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.PUBLISH_TEXT,  # app.bsky.feed.post, com.atproto.repo.createRecord
+            Capability.PUBLISH_IMAGE,  # app.bsky.embed.images, blobs: repo.uploadBlob
+            Capability.PUBLISH_VIDEO,  # app.bsky.embed.video
+            Capability.PUBLISH_THREAD,  # a post whose `reply` points at the previous one
+            Capability.DELETE,  # com.atproto.repo.deleteRecord
+            Capability.READ_COMMENTS,  # replies, from app.bsky.feed.getPostThread
+            Capability.MENTIONS,  # app.bsky.notification.listNotifications (mention, reply, quote)
+            # chat.bsky.* through the PDS with the `atproto-proxy: did:web:api.bsky.chat#bsky_chat`
+            # header; needs an app password created with "Allow access to your direct messages".
+            Capability.DIRECT_MESSAGES,
+            Capability.REPLY,
+            Capability.METRICS,  # likeCount, repostCount, replyCount, quoteCount on post views
+            Capability.SEARCH,  # app.bsky.feed.searchPosts
+        }
+    )
     config_model = BlueskyConfig
 
     @classmethod
@@ -92,8 +94,10 @@ class BlueskyConnector(Connector):
             stored = self.channel.credentials
         except DecryptionError:
             raise AuthError(
-                _("The stored Bluesky credentials cannot be read (the server's secret key "
-                  "changed): reconnect the channel.")
+                _(
+                    "The stored Bluesky credentials cannot be read (the server's secret key "
+                    "changed): reconnect the channel."
+                )
             ) from None
         if any(not stored.get(key) for key in CREDENTIAL_KEYS):
             raise AuthError(_("The Bluesky credentials are incomplete: reconnect the channel."))

@@ -29,9 +29,7 @@ DEFAULT_PDS = "https://bsky.social"
 APP_PASSWORD_SCOPES = frozenset({"com.atproto.appPass", "com.atproto.appPassPrivileged"})
 
 # A handle is a domain name (atproto.com/specs/handle); a DID is did:<method>:<id>.
-_HANDLE = regex.compile(
-    r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
-)
+_HANDLE = regex.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 _DID = regex.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]+$")
 
 
@@ -50,8 +48,10 @@ class Session:
     def from_output(cls, data: dict[str, Any], pds_url: str) -> Session:
         try:
             return cls(
-                access_jwt=str(data["accessJwt"]), refresh_jwt=str(data["refreshJwt"]),
-                did=str(data["did"]), handle=str(data["handle"]),
+                access_jwt=str(data["accessJwt"]),
+                refresh_jwt=str(data["refreshJwt"]),
+                did=str(data["did"]),
+                handle=str(data["handle"]),
             )
         except KeyError:
             raise xrpc.NotAPds(
@@ -108,8 +108,11 @@ def normalise_identifier(value: str) -> str:
         )
     if not _HANDLE.match(text):
         raise InvalidInput(
-            _("%(handle)s is not a valid handle: use the one shown on the profile, e.g. "
-              "alice.bsky.social.") % {"handle": text}
+            _(
+                "%(handle)s is not a valid handle: use the one shown on the profile, e.g. "
+                "alice.bsky.social."
+            )
+            % {"handle": text}
         )
     return text
 
@@ -137,7 +140,9 @@ def normalise_pds_url(value: str) -> str:
 
 def create_session(pds_url: str, identifier: str, password: str) -> Session:
     data = xrpc.call(
-        pds_url, "com.atproto.server.createSession", post=True,
+        pds_url,
+        "com.atproto.server.createSession",
+        post=True,
         body={"identifier": identifier, "password": password},
     )
     return Session.from_output(data, pds_url)
@@ -155,7 +160,9 @@ def get_session(pds_url: str, access_jwt: str) -> dict[str, Any]:
 
 def get_profile(pds_url: str, access_jwt: str, actor: str) -> dict[str, Any]:
     # Served by the AppView through the PDS's proxy, with the session's credentials.
-    return xrpc.call(pds_url, "app.bsky.actor.getProfile", token=access_jwt, params={"actor": actor})
+    return xrpc.call(
+        pds_url, "app.bsky.actor.getProfile", token=access_jwt, params={"actor": actor}
+    )
 
 
 def account_from_profile(profile: dict[str, Any], did: str, handle: str) -> Account:

@@ -64,12 +64,17 @@ def call(
         headers["Authorization"] = f"Bearer {token}"
     try:
         response = http.request(
-            "POST" if post else "GET", f"{pds_url}/xrpc/{nsid}",
-            headers=headers, params=params, json=body,
+            "POST" if post else "GET",
+            f"{pds_url}/xrpc/{nsid}",
+            headers=headers,
+            params=params,
+            json=body,
         )
     except http.OutboundError as exc:
         raise Unreachable(
-            f"{NETWORK}: {exc.message}", permanent=exc.permanent, retry_at=exc.retry_at,
+            f"{NETWORK}: {exc.message}",
+            permanent=exc.permanent,
+            retry_at=exc.retry_at,
             sent=exc.sent,
         ) from None
     data = _json_object(response)
@@ -97,7 +102,8 @@ def _not_a_pds(pds_url: str, response: httpx.Response) -> NotAPds:
             "%(url)s does not look like a Bluesky PDS (it answered HTTP %(status)s with "
             "%(kind)s): check the PDS URL. For an account on bsky.social it is "
             "https://bsky.social."
-        ) % {"url": pds_url, "status": response.status_code, "kind": kind},
+        )
+        % {"url": pds_url, "status": response.status_code, "kind": kind},
         status=response.status_code,
     )
 
@@ -115,13 +121,17 @@ def error_from_response(
         return RateLimited(
             _("Bluesky's rate limit was reached: try again after %(when)s.")
             % {"when": when.strftime("%Y-%m-%d %H:%M UTC") if when else _("a few minutes")},
-            when, network_message=said, status=status,
+            when,
+            network_message=said,
+            status=status,
         )
     if status >= 500 and code != "MethodNotImplemented":
         return TransientError(
             _("Bluesky is unavailable right now (HTTP %(status)s); Hubbub will try again.")
             % {"status": status},
-            network_message=said, status=status, retry_at=http.retry_at(response),
+            network_message=said,
+            status=status,
+            retry_at=http.retry_at(response),
         )
     if data is None or not code:
         return _not_a_pds(pds_url, response)
@@ -135,7 +145,8 @@ def _from_code(code: str, said: str, status: int, pds_url: str) -> ConnectorErro
                 "Bluesky refused the handle or app password: create an app password in "
                 "Settings → Privacy and security → App passwords, and check the handle."
             ),
-            network_message=said, status=status,
+            network_message=said,
+            status=status,
         )
     if code == "AuthFactorTokenRequired":
         return TwoFactorRequired(
@@ -144,40 +155,49 @@ def _from_code(code: str, said: str, status: int, pds_url: str) -> ConnectorErro
                 "sign-in, which Hubbub cannot complete. Use an app password instead: create "
                 "one in Settings → Privacy and security → App passwords."
             ),
-            network_message=said, status=status,
+            network_message=said,
+            status=status,
         )
     if code in ("ExpiredToken", "InvalidToken"):
         return TokenRejected(
             _("The Bluesky session has expired or was revoked: reconnect the channel."),
-            network_message=said, status=status,
+            network_message=said,
+            status=status,
         )
     if code == "AccountTakedown":
         return PermanentError(
             _(
                 "The account was taken down by its server's moderators; Hubbub cannot use it. "
                 "Contact the moderators of %(pds)s."
-            ) % {"pds": pds_url},
-            network_message=said, status=status,
+            )
+            % {"pds": pds_url},
+            network_message=said,
+            status=status,
         )
     if code == "AccountDeactivated":
         return AuthError(
             _("The account is deactivated: reactivate it in Bluesky, then reconnect the channel."),
-            network_message=said, status=status,
+            network_message=said,
+            status=status,
         )
     if code == "MethodNotImplemented":
         return NotAPds(
             _(
                 "%(url)s speaks the AT Protocol but is not a PDS (perhaps an AppView or a "
                 "relay): enter the address of the server that hosts the account."
-            ) % {"url": pds_url},
-            network_message=said, status=status,
+            )
+            % {"url": pds_url},
+            network_message=said,
+            status=status,
         )
     if status in (401, 403):
         return AuthError(
             _("Bluesky refused the credentials: reconnect the channel with a new app password."),
-            network_message=said, status=status,
+            network_message=said,
+            status=status,
         )
     return PermanentError(
         _("Bluesky rejected the request (%(code)s).") % {"code": code},
-        network_message=said, status=status,
+        network_message=said,
+        status=status,
     )

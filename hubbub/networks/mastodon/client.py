@@ -88,12 +88,15 @@ def error_for(response: httpx.Response) -> ConnectorError:
     if status == 401:
         return AuthError(
             f"{host} no longer accepts Hubbub's access token: reconnect the channel",
-            network_message=message, status=status,
+            network_message=message,
+            status=status,
         )
     if status == 429:
         return RateLimited(
             f"{host} rate limit reached: Hubbub waits until it resets",
-            http.retry_at(response), network_message=message, status=status,
+            http.retry_at(response),
+            network_message=message,
+            status=status,
         )
     if status == 403:
         return PermanentError(
@@ -110,6 +113,8 @@ def error_for(response: httpx.Response) -> ConnectorError:
     if http.is_transient_status(status):
         return TransientError(
             f"{host} is unavailable right now (HTTP {status}): Hubbub will try again",
-            network_message=message, status=status, retry_at=http.retry_at(response),
+            network_message=message,
+            status=status,
+            retry_at=http.retry_at(response),
         )
     return classify_response(response, host, message)

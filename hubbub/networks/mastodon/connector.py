@@ -8,8 +8,8 @@ from hubbub.networks.base import (
     Account,
     AuthError,
     Capability,
-    ConnectorError,
     Connector,
+    ConnectorError,
     Counting,
     Limits,
     MediaLimits,
@@ -55,7 +55,8 @@ def verify_credentials(server: str, token: str, domain: str = "") -> tuple[Accou
             raise AuthError(
                 f"{host_of(server)} does not let this token read its own account: reconnect "
                 "and allow the read:accounts permission",
-                network_message=exc.network_message, status=403,
+                network_message=exc.network_message,
+                status=403,
             ) from None
         raise
     return account_from(server, domain, body), str(body["id"])
@@ -64,19 +65,21 @@ def verify_credentials(server: str, token: str, domain: str = "") -> tuple[Accou
 class MastodonConnector(Connector):
     name = "mastodon"
     label = "Mastodon"
-    capabilities = frozenset({
-        Capability.PUBLISH_TEXT,
-        Capability.PUBLISH_IMAGE,
-        Capability.PUBLISH_VIDEO,
-        Capability.PUBLISH_THREAD,  # a chain of replies to oneself
-        Capability.DELETE,
-        Capability.READ_COMMENTS,  # a status's context (its descendants)
-        Capability.MENTIONS,  # notifications of type mention
-        Capability.DIRECT_MESSAGES,  # statuses with visibility=direct
-        Capability.REPLY,
-        Capability.METRICS,  # favourites, reblogs and replies counts
-        Capability.SEARCH,  # hashtag timelines and /api/v2/search
-    })  # No first comment: Mastodon has no such thing beyond a reply.
+    capabilities = frozenset(
+        {
+            Capability.PUBLISH_TEXT,
+            Capability.PUBLISH_IMAGE,
+            Capability.PUBLISH_VIDEO,
+            Capability.PUBLISH_THREAD,  # a chain of replies to oneself
+            Capability.DELETE,
+            Capability.READ_COMMENTS,  # a status's context (its descendants)
+            Capability.MENTIONS,  # notifications of type mention
+            Capability.DIRECT_MESSAGES,  # statuses with visibility=direct
+            Capability.REPLY,
+            Capability.METRICS,  # favourites, reblogs and replies counts
+            Capability.SEARCH,  # hashtag timelines and /api/v2/search
+        }
+    )  # No first comment: Mastodon has no such thing beyond a reply.
     config_model: ClassVar[type[MastodonConfig]] = MastodonConfig
     config: MastodonConfig
 

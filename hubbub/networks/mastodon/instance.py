@@ -35,8 +35,17 @@ DEFAULT_VIDEO_PIXELS = 8_294_400  # video_matrix_limit: 3840x2160 (recorded 4.x 
 DEFAULT_VIDEO_FPS = 120  # video_frame_rate_limit (recorded 4.x answer)
 DEFAULT_ALT_TEXT = 1_500  # MediaAttachment::MAX_DESCRIPTION_LENGTH before 4.5 raised it
 DEFAULT_MIME_TYPES = [  # supported_mime_types of a 4.x server, images and video only
-    "image/jpeg", "image/png", "image/gif", "image/heic", "image/heif", "image/webp",
-    "image/avif", "video/webm", "video/mp4", "video/quicktime", "video/ogg",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/heic",
+    "image/heif",
+    "image/webp",
+    "image/avif",
+    "video/webm",
+    "video/mp4",
+    "video/quicktime",
+    "video/ogg",
 ]
 
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -139,12 +148,14 @@ def _get(server: str, path: str, token: str) -> httpx.Response:
     if response.status_code == 429:
         raise RateLimited(
             f"{host} is limiting requests right now: try again in a few minutes",
-            http.retry_at(response), status=429,
+            http.retry_at(response),
+            status=429,
         )
     if response.status_code >= 500:
         raise TransientError(
             f"{host} is not answering properly right now (HTTP {response.status_code}): "
-            "try again in a few minutes", status=response.status_code,
+            "try again in a few minutes",
+            status=response.status_code,
         )
     return response
 
@@ -176,7 +187,8 @@ def _not_mastodon(host: str, why: str) -> ConnectorError:
 
 
 def _int(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if ok else default
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -200,7 +212,8 @@ def _limits(server: str, statuses: dict[str, Any], media: dict[str, Any]) -> dic
         "description_limit": _int(media.get("description_limit"), DEFAULT_ALT_TEXT),
         "supported_mime_types": (
             [str(m) for m in mime_types if str(m).startswith(("image/", "video/"))]
-            if isinstance(mime_types, list) else list(DEFAULT_MIME_TYPES)
+            if isinstance(mime_types, list)
+            else list(DEFAULT_MIME_TYPES)
         ),
     }
 
@@ -231,5 +244,6 @@ def _from_v1(server: str, body: dict[str, Any]) -> Instance:
         media.setdefault("video_size_limit", body["upload_limit"])
     domain = str(body.get("uri") or host_of(server))
     domain = urlsplit(domain).netloc if "://" in domain else domain  # Pleroma sends a URL
-    return Instance(domain=domain, version=str(body.get("version") or ""),
-                    **_limits(server, statuses, media))
+    return Instance(
+        domain=domain, version=str(body.get("version") or ""), **_limits(server, statuses, media)
+    )

@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from hubbub.networks.base import PermanentError
 from hubbub.networks.mastodon.client import call, host_of
+from hubbub.networks.mastodon.links import url_for
 from hubbub.networks.models import OAuthApp
 
 NETWORK = "mastodon"
@@ -33,15 +33,13 @@ WEBSITE = "https://github.com/hubbub-social/hubbub"
 #   write:statuses      publish, reply, threads, direct messages (visibility=direct), delete
 #   write:media         upload images and video
 # Not asked: follows, blocks, mutes, lists, account changes, push, admin.
-SCOPES = (
-    "read:accounts read:statuses read:notifications read:search write:statuses write:media"
-)
+SCOPES = "read:accounts read:statuses read:notifications read:search write:statuses write:media"
 
 
 def redirect_uri() -> str:
     """The one fixed callback address; the server compares it character for character, so
     HUBBUB_BASE_URL must be the address people actually open."""
-    return settings.BASE_URL + reverse("mastodon:callback")
+    return settings.BASE_URL + url_for("callback")
 
 
 def registered_app(server: str) -> OAuthApp:
@@ -50,12 +48,17 @@ def registered_app(server: str) -> OAuthApp:
     app = OAuthApp.objects.filter(network=NETWORK, server=server, redirect_uri=uri).first()
     if app is not None and app.scopes == SCOPES:
         return app
-    body = call("POST", server, "/api/v1/apps", data={
-        "client_name": CLIENT_NAME,
-        "redirect_uris": uri,
-        "scopes": SCOPES,
-        "website": WEBSITE,
-    })
+    body = call(
+        "POST",
+        server,
+        "/api/v1/apps",
+        data={
+            "client_name": CLIENT_NAME,
+            "redirect_uris": uri,
+            "scopes": SCOPES,
+            "website": WEBSITE,
+        },
+    )
     client_id, client_secret = body.get("client_id"), body.get("client_secret")
     if not isinstance(client_id, str) or not isinstance(client_secret, str):
         raise PermanentError(
@@ -96,15 +99,17 @@ def challenge(verifier: str) -> str:
 
 def authorize_url(server: str, app: OAuthApp, state: str, verifier: str) -> str:
     # PKCE is checked by Mastodon 4.3 and later; older servers ignore the two extra parameters.
-    query = urlencode({
-        "response_type": "code",
-        "client_id": app.client_id,
-        "redirect_uri": app.redirect_uri,
-        "scope": SCOPES,
-        "state": state,
-        "code_challenge": challenge(verifier),
-        "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": app.redirect_uri,
+            "scope": SCOPES,
+            "state": state,
+            "code_challenge": challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{server}/oauth/authorize?{query}"
 
 
@@ -116,14 +121,19 @@ class Token:
 
 
 def exchange_code(server: str, app: OAuthApp, code: str, verifier: str) -> Token:
-    body = call("POST", server, "/oauth/token", data={
-        "grant_type": "authorization_code",
-        "code": code,
-        "client_id": app.client_id,
-        "client_secret": app.client_secret,
-        "redirect_uri": app.redirect_uri,
-        "code_verifier": verifier,
-    })
+    body = call(
+        "POST",
+        server,
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "redirect_uri": app.redirect_uri,
+            "code_verifier": verifier,
+        },
+    )
     token = body.get("access_token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
         raise PermanentError(f"{host_of(server)} answered the sign-in without an access token")
@@ -131,6 +141,7 @@ def exchange_code(server: str, app: OAuthApp, code: str, verifier: str) -> Token
     # Mastodon's tokens do not expire; honour expires_in if a server ever sends one.
     expires_at = (
         timezone.now() + timedelta(seconds=expires_in)
-        if isinstance(expires_in, int) and expires_in > 0 else None
+        if isinstance(expires_in, int) and expires_in > 0
+        else None
     )
     return Token(token, str(body.get("scope") or SCOPES), expires_at)

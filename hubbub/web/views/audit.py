@@ -18,14 +18,18 @@ from hubbub.web.decorators import workspace_view
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Who"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     text = forms.CharField(label=_("Object"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         areas = sorted({name.split(".")[0] for name in ACTIONS})
-        choices = [("", _("All actions"))]
+        choices: list[tuple[str, object]] = [("", _("All actions"))]
         choices += [(f"{area}.*", f"{area}.*") for area in areas]
         choices += [(name, f"{name} — {label}") for name, label in ACTIONS.items()]
         self.fields["action"].choices = choices  # type: ignore[attr-defined]
@@ -41,8 +45,11 @@ def audit_log(request: HttpRequest, access: Access) -> HttpResponse:
         data = form.cleaned_data if form.is_bound else {}
         try:
             entries = AuditFilter(
-                action=data.get("action") or "", actor=data.get("actor") or "",
-                since=data.get("since"), until=data.get("until"), text=data.get("text") or "",
+                action=data.get("action") or "",
+                actor=data.get("actor") or "",
+                since=data.get("since"),
+                until=data.get("until"),
+                text=data.get("text") or "",
             ).apply(access.workspace)
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -52,9 +59,16 @@ def audit_log(request: HttpRequest, access: Access) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/audit.html", {
-        "form": form, "page": page, "query": query.urlencode(), "labels": ACTIONS,
-    })
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "labels": ACTIONS,
+        },
+    )
 
 
 def _csv(access: Access, entries: object) -> HttpResponse:
@@ -66,11 +80,18 @@ def _csv(access: Access, entries: object) -> HttpResponse:
     writer.writerow(["time", "who", "via", "action", "object_type", "object", "before", "after"])
     tz = access.workspace.tz
     for entry in entries:  # type: ignore[attr-defined]
-        writer.writerow([
-            entry.created_at.astimezone(tz).isoformat(timespec="seconds"), entry.actor_label,
-            entry.via, entry.action, entry.object_type, _safe_cell(entry.object_label),
-            _safe_cell(str(entry.before)), _safe_cell(str(entry.after)),
-        ])
+        writer.writerow(
+            [
+                entry.created_at.astimezone(tz).isoformat(timespec="seconds"),
+                entry.actor_label,
+                entry.via,
+                entry.action,
+                entry.object_type,
+                _safe_cell(entry.object_label),
+                _safe_cell(str(entry.before)),
+                _safe_cell(str(entry.after)),
+            ]
+        )
     return response
 
 

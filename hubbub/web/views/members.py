@@ -16,7 +16,7 @@ from hubbub.web.decorators import workspace_view
 from hubbub.web.forms import InviteForm, RoleForm
 
 
-def _grantable(access: Access) -> list[tuple[str, str]]:
+def _grantable(access: Access) -> list[tuple[str, object]]:
     return [(value, label) for value, label in Role.choices if RANK[value] <= RANK[access.role]]
 
 
@@ -35,7 +35,9 @@ def member_list(request: HttpRequest, access: Access) -> HttpResponse:
             except ActionError as exc:
                 form.add_error(exc.field, exc.message)
             else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                )
                 return redirect("web:members", slug=workspace.slug)
     context = {
         "form": form,
@@ -69,8 +71,11 @@ def member_role(request: HttpRequest, access: Access, member_id: int) -> HttpRes
         except ActionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(email)s is now %(role)s.") % {
-                "email": membership.user.email, "role": Role(membership.role).label})
+            messages.success(
+                request,
+                _("%(email)s is now %(role)s.")
+                % {"email": membership.user.email, "role": Role(membership.role).label},
+            )
     return redirect("web:members", slug=access.workspace.slug)
 
 
@@ -93,15 +98,21 @@ def member_remove(request: HttpRequest, access: Access, member_id: int) -> HttpR
 
 @require_POST
 @workspace_view("members.invite")
-def invitation_action(request: HttpRequest, access: Access, invitation_id: int, verb: str) -> HttpResponse:
+def invitation_action(
+    request: HttpRequest, access: Access, invitation_id: int, verb: str
+) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id, workspace=access.workspace)
     try:
         if verb == "resend":
             actions.resend_invitation(access, invitation)
-            messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+            )
         elif verb == "revoke":
             actions.revoke_invitation(access, invitation)
-            messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation to %(email)s revoked.") % {"email": invitation.email}
+            )
         else:
             raise Http404
     except (ActionError, PermissionDenied) as exc:

@@ -23,7 +23,9 @@ def token_list(request: HttpRequest, access: Access) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_token = create_token(access, form.cleaned_data["name"], form.cleaned_data["role"])
+            _token, new_token = create_token(
+                access, form.cleaned_data["name"], form.cleaned_data["role"]
+            )
         except ActionError as exc:
             form.add_error(exc.field, exc.message)
         else:
@@ -34,9 +36,15 @@ def token_list(request: HttpRequest, access: Access) -> HttpResponse:
     tokens = ApiToken.objects.filter(workspace=access.workspace)
     if not access.can("members.remove"):
         tokens = tokens.filter(user=access.user)
-    return render(request, "web/tokens.html", {
-        "form": form, "tokens": tokens.select_related("user"), "new_token": new_token,
-    })
+    return render(
+        request,
+        "web/tokens.html",
+        {
+            "form": form,
+            "tokens": tokens.select_related("user"),
+            "new_token": new_token,
+        },
+    )
 
 
 @require_POST

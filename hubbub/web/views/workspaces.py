@@ -5,11 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError, workspaces_of
-from hubbub.core.actions.workspaces import create_workspace, update_workspace
+from hubbub.core.actions.workspaces import create_workspace, delete_workspace, update_workspace
 from hubbub.core.models import AuditEntry
 from hubbub.networks.actions import expiry_warning
 from hubbub.networks.models import Channel, Health
@@ -57,7 +58,8 @@ def workspace_home(request: HttpRequest, access: Access) -> HttpResponse:
         "expiring": [(c, w) for c in channels if (w := expiry_warning(c))],
         "member_count": workspace.memberships.count(),
         "recent": AuditEntry.objects.filter(workspace=workspace)[:8]
-        if access.can("audit.view") else [],
+        if access.can("audit.view")
+        else [],
     }
     return render(request, "web/workspace_home.html", context)
 
@@ -65,7 +67,11 @@ def workspace_home(request: HttpRequest, access: Access) -> HttpResponse:
 @workspace_view("workspace.edit")
 def workspace_settings(request: HttpRequest, access: Access) -> HttpResponse:
     workspace = access.workspace
-    initial = {"name": workspace.name, "time_zone": workspace.time_zone, "language": workspace.language}
+    initial = {
+        "name": workspace.name,
+        "time_zone": workspace.time_zone,
+        "language": workspace.language,
+    }
     form = WorkspaceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,3 +82,16 @@ def workspace_settings(request: HttpRequest, access: Access) -> HttpResponse:
             messages.success(request, _("Settings saved."))
             return redirect("web:workspace_settings", slug=workspace.slug)
     return render(request, "web/workspace_settings.html", {"form": form})
+
+
+@require_POST
+@workspace_view("workspace.delete")
+def workspace_delete(request: HttpRequest, access: Access) -> HttpResponse:
+    name = access.workspace.name
+    try:
+        delete_workspace(access, request.POST.get("confirm", ""))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:workspace_settings", slug=access.workspace.slug)
+    messages.success(request, _("Workspace %(name)s deleted.") % {"name": name})
+    return redirect("web:home")

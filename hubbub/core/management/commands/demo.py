@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--owner", default="",
+            "--owner",
+            default="",
             help="e-mail of the account that owns the demo (default: the first owner account)",
         )
 
@@ -23,16 +24,23 @@ class Command(BaseCommand):
         if options["owner"]:
             owner = User.objects.filter(email=options["owner"].strip().lower()).first()
             if owner is None:
-                raise CommandError(f"No account {options['owner']!r}: create it with `hubbub createadmin`.")
+                raise CommandError(
+                    f"No account {options['owner']!r}: create it with `hubbub createadmin`."
+                )
         else:
-            owner = User.objects.filter(is_superuser=True).order_by("pk").first() or \
-                User.objects.order_by("pk").first()
+            owner = (
+                User.objects.filter(is_superuser=True).order_by("pk").first()
+                or User.objects.order_by("pk").first()
+            )
             if owner is None:
                 raise CommandError("No account yet: run `hubbub createadmin` first.")
         workspaces = create_demo(owner)
         self.stdout.write(self.style.SUCCESS(f"Demo ready, owned by {owner.email}:"))
         for workspace in workspaces:
-            self.stdout.write(f"  {workspace.name}: {settings.BASE_URL}{reverse('web:workspace', args=[workspace.slug])}")
+            self.stdout.write(
+                f"  {workspace.name}: "
+                f"{settings.BASE_URL}{reverse('web:workspace', args=[workspace.slug])}"
+            )
         people = sorted({email for brand in BRANDS for email, _n, _r in brand.team})
         self.stdout.write(
             f"Demo team members ({', '.join(people)}) sign in with the password {DEMO_PASSWORD!r}, "

@@ -16,9 +16,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         failed = 0
         for finding in run_all():
-            mark = "ok  " if finding.ok and not finding.warning else ("warn" if finding.ok else "FAIL")
-            style = self.style.SUCCESS if mark == "ok  " else (
-                self.style.WARNING if finding.ok else self.style.ERROR)
+            mark = (
+                "ok  " if finding.ok and not finding.warning else ("warn" if finding.ok else "FAIL")
+            )
+            style = (
+                self.style.SUCCESS
+                if mark == "ok  "
+                else (self.style.WARNING if finding.ok else self.style.ERROR)
+            )
             self.stdout.write(style(f"[{mark}] {finding.name}: {finding.detail}"))
             if finding.fix and (not finding.ok or finding.warning):
                 self.stdout.write(f"       fix: {finding.fix}")

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8, help="web server threads")
         parser.add_argument(
-            "--no-worker", action="store_true",
+            "--no-worker",
+            action="store_true",
             help="serve the web app only (run `hubbub worker` elsewhere)",
         )
 
@@ -37,9 +38,12 @@ class Command(BaseCommand):
 
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "hubbub.cli", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "hubbub.cli", "worker"])
         server = create_server(
-            application, host=options["host"], port=options["port"], threads=options["threads"],
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
             ident="Hubbub",
         )
 

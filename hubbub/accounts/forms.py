@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from hubbub.accounts.models import User
@@ -19,6 +20,19 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
+
+
+class LanguageAwarePasswordResetForm(PasswordResetForm):
+    """Writes the reset e-mail in the language the person reads Hubbub in (their own choice,
+    else their workspace's), not in that of whichever browser asked for it."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+        user = context["user"]
+        workspace = user.last_workspace
+        language = user.language or (workspace.language if workspace else "")
+        with translation.override(language or translation.get_language()):
+            super().send_mail(*args, **kwargs)
 
 
 class SignUpForm(forms.Form):

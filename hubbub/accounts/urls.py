@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from hubbub.accounts import views
+from hubbub.accounts.forms import LanguageAwarePasswordResetForm
 
 app_name = "accounts"
 
@@ -26,6 +27,7 @@ urlpatterns = [
         "password/reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
+            form_class=LanguageAwarePasswordResetForm,
             email_template_name="accounts/email/password_reset_body.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from hubbub.core.models import Membership, Workspace
 from hubbub.core.permissions import role_can
@@ -43,23 +44,34 @@ class Access:
     def require(self, permission: str) -> None:
         if not self.can(permission):
             raise PermissionDenied(
-                f"Your role ({Role(self.role).label}) does not allow {permission} in "
-                f"{self.workspace.name}; ask an owner or manager."
+                _(
+                    "Your role (%(role)s) does not allow %(permission)s in %(workspace)s; "
+                    "ask an owner or manager."
+                )
+                % {
+                    "role": Role(self.role).label,
+                    "permission": permission,
+                    "workspace": self.workspace.name,
+                }
             )
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
 
 
 def access_workspace(
     user: User, slug: str, *, via: str = "web", role_cap: str | None = None
 ) -> Access:
     if not user.is_authenticated:
-        raise Http404("No such workspace.")
+        raise Http404(_("No such workspace."))
     membership = (
         Membership.objects.select_related("workspace")
         .filter(user=user, workspace__slug=slug)
         .first()
     )
     if membership is None:
-        raise Http404("No such workspace.")
+        raise Http404(_("No such workspace."))
     role = membership.role
     if role_cap is not None and RANK[role_cap] < RANK[role]:
         role = role_cap  # an API token never holds more than it was created with

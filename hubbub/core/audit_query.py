@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from hubbub.core.access import ActionError
 from hubbub.core.audit import ACTIONS
@@ -29,8 +30,11 @@ class AuditFilter:
                 entries = entries.filter(action=self.action)
             else:
                 raise ActionError(
-                    f"{self.action!r} is not an audit action: use one of {', '.join(ACTIONS)}, "
-                    "or an area such as member.*",
+                    _(
+                        "'%(action)s' is not an audit action: use one of %(actions)s, "
+                        "or an area such as member.*"
+                    )
+                    % {"action": self.action, "actions": ", ".join(ACTIONS)},
                     field="action",
                 )
         if self.actor:
@@ -43,7 +47,7 @@ class AuditFilter:
                 created_at__lt=datetime.combine(self.until + timedelta(days=1), time.min, tz)
             )
         if self.since and self.until and self.since > self.until:
-            raise ActionError("The start date is after the end date.", field="since")
+            raise ActionError(_("The start date is after the end date."), field="since")
         if self.text:
             entries = entries.filter(
                 Q(object_label__icontains=self.text) | Q(action__icontains=self.text)

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
@@ -66,7 +68,7 @@ def disconnect(access: Access, channel: Channel) -> None:
     """Forget the credentials; the row stays so history (posts, messages) keeps its channel."""
     access.require("channels.disconnect")
     if channel.workspace_id != access.workspace.pk:
-        raise ActionError("That channel belongs to another workspace.")
+        raise ActionError(_("That channel belongs to another workspace."))
     if channel.disconnected_at is not None:
         return
     with transaction.atomic():
@@ -147,5 +149,10 @@ def expiry_warning(channel: Channel) -> str | None:
     if left > EXPIRY_WARNING:
         return None
     if left.total_seconds() <= 0:
-        return "The authorization has expired: reconnect this channel."
-    return f"The authorization expires in {max(1, left.days)} day(s): reconnect before then."
+        return _("The authorization has expired: reconnect this channel.")
+    days = max(1, left.days)
+    return ngettext(
+        "The authorization expires in %(n)s day: reconnect before then.",
+        "The authorization expires in %(n)s days: reconnect before then.",
+        days,
+    ) % {"n": days}

@@ -5,13 +5,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hubbub.core.access import Access, ActionError
 from hubbub.networks.actions import check_channel, disconnect, expiry_warning
+from hubbub.networks.base import Capability
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.registry import all_networks
 from hubbub.web.decorators import workspace_view
+
+# What a network can do, in words: the capability codes are for code, not for people.
+CAPABILITY_LABELS = {
+    Capability.PUBLISH_TEXT: gettext_lazy("text posts"),
+    Capability.PUBLISH_IMAGE: gettext_lazy("images"),
+    Capability.PUBLISH_VIDEO: gettext_lazy("videos"),
+    Capability.PUBLISH_THREAD: gettext_lazy("threads"),
+    Capability.FIRST_COMMENT: gettext_lazy("first comment"),
+    Capability.DELETE: gettext_lazy("deleting posts"),
+    Capability.READ_COMMENTS: gettext_lazy("comments"),
+    Capability.MENTIONS: gettext_lazy("mentions"),
+    Capability.DIRECT_MESSAGES: gettext_lazy("direct messages"),
+    Capability.REPLY: gettext_lazy("replies"),
+    Capability.METRICS: gettext_lazy("metrics"),
+    Capability.SEARCH: gettext_lazy("search"),
+}
 
 
 def _connect_url(network: str, slug: str) -> str | None:
@@ -34,7 +52,7 @@ def channel_list(request: HttpRequest, access: Access) -> HttpResponse:
             "name": cls.name,
             "label": cls.label,
             "url": _connect_url(cls.name, slug),
-            "capabilities": sorted(cls.capabilities),
+            "capabilities": [CAPABILITY_LABELS.get(c, c) for c in sorted(cls.capabilities)],
         }
         for cls in all_networks()
     ]
@@ -60,7 +78,11 @@ def channel_check(request: HttpRequest, access: Access, channel_id: int) -> Http
     if channel.health == Health.OK:
         messages.success(request, _("%(handle)s is healthy.") % {"handle": channel.handle})
     else:
-        messages.error(request, f"{channel.handle}: {channel.health_message}")
+        messages.error(
+            request,
+            _("%(handle)s: %(health)s")
+            % {"handle": channel.handle, "health": channel.health_message},
+        )
     return redirect("networks:list", slug=access.workspace.slug)
 
 

@@ -13,7 +13,8 @@ from hubbub.core.roles import Role
 from tests.api.conftest import Api, make_token, session_api, token_api
 
 AUTH_HELP = (
-    "Authentication required: send 'Authorization: Bearer <token>' with a valid, unrevoked API token."
+    "Authentication required: send 'Authorization: Bearer <token>' with a valid, "
+    "unrevoked API token."
 )
 
 
@@ -81,7 +82,9 @@ def test_a_token_of_a_demoted_member_acts_with_the_lower_role(alice, bob, acme):
 
     assert api.get("/me").json()["token"]["role"] == "analyst"
     assert api.get("/workspaces/acme").json()["role"] == "analyst"
-    response = api.post("/workspaces/acme/invitations", {"email": "x@example.com", "role": "editor"})
+    response = api.post(
+        "/workspaces/acme/invitations", {"email": "x@example.com", "role": "editor"}
+    )
     assert response.status_code == 403
     assert "Analyst" in response.json()["detail"]
 

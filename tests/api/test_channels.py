@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from hubbub.core.models import AuditEntry
+from hubbub.core.models import AuditEntry, Membership
 from hubbub.networks import actions
 from hubbub.networks.base import Account, AuthError, RateLimited
 from hubbub.networks.models import Channel, Health
@@ -19,16 +19,18 @@ NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)  # 14:00 in Paris (summer time)
 @pytest.fixture
 def channel(acme) -> Channel:
     with time_machine.travel(NOW, tick=False):
-        return Channel.objects.create(
+        channel = Channel(
             workspace=acme,
             network="mastodon",
             external_id="109",
             handle="@acme@mastodon.example",
             name="Acme",
             profile_url="https://mastodon.example/@acme",
-            credentials={"access_token": "secret-token"},
             token_expires_at=NOW + timedelta(days=3),
         )
+        channel.credentials = {"access_token": "secret-token"}
+        channel.save()
+        return channel
 
 
 class FakeConnector:
@@ -56,7 +58,10 @@ def network_answers(monkeypatch):
 
 def test_it_lists_connected_channels_with_their_health(alice_api, channel):
     Channel.objects.create(
-        workspace=channel.workspace, network="mastodon", external_id="2", handle="@old",
+        workspace=channel.workspace,
+        network="mastodon",
+        external_id="2",
+        handle="@old",
         disconnected_at=NOW,
     )
     with time_machine.travel(NOW, tick=False):
@@ -75,7 +80,7 @@ def test_it_lists_connected_channels_with_their_health(alice_api, channel):
             "health_message": "",
             "rate_limited_until": None,
             "token_expires_at": "2025-06-04T14:00:00+02:00",
-            "expiry_warning": "The authorization expires in 3 day(s): reconnect before then.",
+            "expiry_warning": "The authorization expires in 3 days: reconnect before then.",
             "last_checked_at": None,
             "connected_at": "2025-06-01T14:00:00+02:00",
         }
@@ -99,8 +104,6 @@ def test_it_answers_404_for_a_disconnected_channel(alice_api, channel):
 
 
 def test_a_client_viewer_cannot_see_channels(make_user, acme, channel):
-    from hubbub.core.models import Membership
-
     viewer = make_user("viewer@example.com")
     Membership.objects.create(workspace=acme, user=viewer, role="client_viewer")
     response = session_api(viewer).get("/workspaces/acme/channels")

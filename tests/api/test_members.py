@@ -50,12 +50,18 @@ def test_a_client_viewer_cannot_list_members(make_user, acme):
 
 
 def test_it_changes_a_role(alice_api, acme):
-    response = alice_api.patch(f"/workspaces/acme/members/{bob_membership().pk}", {"role": "manager"})
+    response = alice_api.patch(
+        f"/workspaces/acme/members/{bob_membership().pk}", {"role": "manager"}
+    )
     assert response.status_code == 200
     assert response.json()["role"] == "manager"
     assert bob_membership().role == "manager"
     entry = AuditEntry.objects.get(action="member.role_change")
-    assert (entry.before, entry.after, entry.via) == ({"role": "editor"}, {"role": "manager"}, "api")
+    assert (entry.before, entry.after, entry.via) == (
+        {"role": "editor"},
+        {"role": "manager"},
+        "api",
+    )
 
 
 def test_it_refuses_an_unknown_role(alice_api, acme):

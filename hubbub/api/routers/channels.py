@@ -54,7 +54,7 @@ def get_channel(request: HttpRequest, slug: str, channel_id: int) -> ChannelOut:
     response=answers(200, ChannelOut),
     summary="Ask the network whether the channel still works",
 )
-def check(request: HttpRequest, slug: str, channel_id: int) -> ChannelOut:
+def check_channel_now(request: HttpRequest, slug: str, channel_id: int) -> ChannelOut:
     access = api_access(request, slug)
     access.require("channels.view")  # as on the channels page: anyone who sees it may check it
     channel = check_channel(_channel(access, channel_id))

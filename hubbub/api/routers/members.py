@@ -52,7 +52,9 @@ def list_members(request: HttpRequest, slug: str) -> list[MemberOut]:
     response=answers(200, MemberOut),
     summary="Change a member's role",
 )
-def change_role(request: HttpRequest, slug: str, member_id: int, payload: RoleIn) -> MemberOut:
+def change_member_role(
+    request: HttpRequest, slug: str, member_id: int, payload: RoleIn
+) -> MemberOut:
     access = api_access(request, slug)
     access.require("members.change_role")  # before the lookup: no probing of ids
     membership = actions.change_role(access, _membership(access, member_id), payload.role)
@@ -90,7 +92,7 @@ def list_invitations(request: HttpRequest, slug: str) -> list[InvitationOut]:
     response=answers(201, InvitationOut),
     summary="Invite someone by e-mail (the link is e-mailed to them, never returned)",
 )
-def invite(request: HttpRequest, slug: str, payload: InvitationIn) -> Status[InvitationOut]:
+def invite_member(request: HttpRequest, slug: str, payload: InvitationIn) -> Status[InvitationOut]:
     access = api_access(request, slug)
     invitation, _raw = actions.invite_member(access, payload.email, payload.role)
     return Status(201, invitation_out(invitation, access.workspace.tz))
@@ -101,7 +103,7 @@ def invite(request: HttpRequest, slug: str, payload: InvitationIn) -> Status[Inv
     response=answers(200, InvitationOut),
     summary="Send an invitation again, with a new link and expiry",
 )
-def resend(request: HttpRequest, slug: str, invitation_id: int) -> InvitationOut:
+def resend_invitation(request: HttpRequest, slug: str, invitation_id: int) -> InvitationOut:
     access = api_access(request, slug)
     access.require("members.invite")
     invitation = _invitation(access, invitation_id)
@@ -114,7 +116,7 @@ def resend(request: HttpRequest, slug: str, invitation_id: int) -> InvitationOut
     response=answers(204, None),
     summary="Revoke an invitation",
 )
-def revoke(request: HttpRequest, slug: str, invitation_id: int) -> Status[None]:
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Status[None]:
     access = api_access(request, slug)
     access.require("members.invite")
     actions.revoke_invitation(access, _invitation(access, invitation_id))

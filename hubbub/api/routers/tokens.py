@@ -26,7 +26,7 @@ router = Router(tags=["tokens"])
     response=answers(200, list[TokenOut]),
     summary="API tokens (yours; managers and owners see everyone's)",
 )
-def list_tokens(request: HttpRequest, slug: str) -> list[TokenOut]:
+def list_api_tokens(request: HttpRequest, slug: str) -> list[TokenOut]:
     access = api_access(request, slug)
     access.require("tokens.manage")
     tokens = ApiToken.objects.filter(workspace=access.workspace).select_related("user")
@@ -41,7 +41,7 @@ def list_tokens(request: HttpRequest, slug: str) -> list[TokenOut]:
     response=answers(201, TokenCreatedOut),
     summary="Create a token (its value is in this answer only)",
 )
-def create(request: HttpRequest, slug: str, payload: TokenIn) -> Status[TokenCreatedOut]:
+def create_api_token(request: HttpRequest, slug: str, payload: TokenIn) -> Status[TokenCreatedOut]:
     access = api_access(request, slug)
     token, raw = create_token(access, payload.name, payload.role)
     return Status(201, TokenCreatedOut(**token_fields(token, access.workspace.tz), token=raw))
@@ -52,7 +52,7 @@ def create(request: HttpRequest, slug: str, payload: TokenIn) -> Status[TokenCre
     response=answers(204, None),
     summary="Revoke a token",
 )
-def revoke(request: HttpRequest, slug: str, token_id: int) -> Status[None]:
+def revoke_api_token(request: HttpRequest, slug: str, token_id: int) -> Status[None]:
     access = api_access(request, slug)
     access.require("tokens.manage")
     token = get_object_or_404(ApiToken, pk=token_id, workspace=access.workspace)

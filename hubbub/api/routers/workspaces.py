@@ -54,7 +54,9 @@ def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
 
 
 @router.post("/workspaces", response=answers(201, WorkspaceOut), summary="Create a workspace")
-def create(request: HttpRequest, payload: WorkspaceCreateIn) -> Status[WorkspaceOut]:
+def create_workspace_endpoint(
+    request: HttpRequest, payload: WorkspaceCreateIn
+) -> Status[WorkspaceOut]:
     if api_token(request) is not None:
         raise PermissionDenied(
             "An API token works on one workspace only, so it cannot create workspaces: "

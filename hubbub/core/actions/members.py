@@ -12,6 +12,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
@@ -25,12 +27,26 @@ if TYPE_CHECKING:
 def _check_role(access: Access, role: str) -> None:
     if role not in Role.values:
         raise ActionError(
-            f"{role!r} is not a role: use one of {', '.join(Role.values)}.", field="role"
+            _("'%(role)s' is not a role: use one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)},
+            field="role",
         )
     if RANK[role] > RANK[access.role]:
         raise PermissionDenied(
-            f"You cannot grant the role {Role(role).label}, which is above your own."
+            _("You cannot grant the role %(role)s, which is above your own.")
+            % {"role": Role(role).label}
         )
+
+
+def _status_label(status: str) -> str:
+    # Invitation.status is a code ("accepted", "revoked", "expired"); the sentence needs words.
+    labels = {
+        "pending": pgettext("invitation status", "pending"),
+        "accepted": pgettext("invitation status", "accepted"),
+        "revoked": pgettext("invitation status", "revoked"),
+        "expired": pgettext("invitation status", "expired"),
+    }
+    return labels.get(status, status)
 
 
 def invitation_url(raw_token: str) -> str:
@@ -59,11 +75,17 @@ def invite_member(access: Access, email: str, role: str) -> tuple[Invitation, st
     try:
         validate_email(email)
     except Exception:
-        raise ActionError(f"{email!r} is not an e-mail address.", field="email") from None
+        raise ActionError(
+            _("'%(email)s' is not an e-mail address.") % {"email": email}, field="email"
+        ) from None
     _check_role(access, role)
     workspace = access.workspace
     if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
-        raise ActionError(f"{email} is already a member of {workspace.name}.", field="email")
+        raise ActionError(
+            _("%(email)s is already a member of %(name)s.")
+            % {"email": email, "name": workspace.name},
+            field="email",
+        )
     pending = (
         Invitation.objects.filter(
             workspace=workspace,
@@ -77,9 +99,11 @@ def invite_member(access: Access, email: str, role: str) -> tuple[Invitation, st
     )
     if pending is not None:
         raise ActionError(
-            f"{email} was already invited on "
-            f"{pending.created_at.astimezone(workspace.tz):%Y-%m-%d}; "
-            "send that invitation again or revoke it first.",
+            _(
+                "%(email)s was already invited on %(date)s; "
+                "send that invitation again or revoke it first."
+            )
+            % {"email": email, "date": f"{pending.created_at.astimezone(workspace.tz):%Y-%m-%d}"},
             field="email",
         )
     raw, digest = Invitation.new_token()
@@ -108,9 +132,12 @@ def invite_member(access: Access, email: str, role: str) -> tuple[Invitation, st
 def resend_invitation(access: Access, invitation: Invitation) -> str:
     access.require("members.invite")
     if invitation.workspace_id != access.workspace.pk:
-        raise PermissionDenied("That invitation belongs to another workspace.")
+        raise PermissionDenied(_("That invitation belongs to another workspace."))
     if invitation.accepted_at or invitation.revoked_at:
-        raise ActionError(f"The invitation to {invitation.email} is {invitation.status}.")
+        raise ActionError(
+            _("The invitation to %(email)s is %(status)s.")
+            % {"email": invitation.email, "status": _status_label(invitation.status)}
+        )
     raw, digest = Invitation.new_token()
     with transaction.atomic():
         invitation.token_hash = digest
@@ -131,9 +158,12 @@ def resend_invitation(access: Access, invitation: Invitation) -> str:
 def revoke_invitation(access: Access, invitation: Invitation) -> None:
     access.require("members.invite")
     if invitation.workspace_id != access.workspace.pk:
-        raise PermissionDenied("That invitation belongs to another workspace.")
+        raise PermissionDenied(_("That invitation belongs to another workspace."))
     if not invitation.is_pending:
-        raise ActionError(f"The invitation to {invitation.email} is already {invitation.status}.")
+        raise ActionError(
+            _("The invitation to %(email)s is already %(status)s.")
+            % {"email": invitation.email, "status": _status_label(invitation.status)}
+        )
     with transaction.atomic():
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -158,15 +188,18 @@ def find_invitation(raw_token: str) -> Invitation | None:
 def accept_invitation(user: User, raw_token: str) -> Membership:
     invitation = find_invitation(raw_token)
     if invitation is None or invitation.status == "revoked":
-        raise ActionError("This invitation link is not valid; ask for a new invitation.")
+        raise ActionError(_("This invitation link is not valid; ask for a new invitation."))
     if invitation.status == "expired":
         raise ActionError(
-            "This invitation has expired; ask the person who invited you to resend it."
+            _("This invitation has expired; ask the person who invited you to resend it.")
         )
     if user.email.lower() != invitation.email.lower():
         raise ActionError(
-            f"This invitation is for {invitation.email}, but you are signed in as {user.email}. "
-            "Sign out and open the link again."
+            _(
+                "This invitation is for %(email)s, but you are signed in as %(user)s. "
+                "Sign out and open the link again."
+            )
+            % {"email": invitation.email, "user": user.email}
         )
     with transaction.atomic():
         # Claim the invitation: a double click must not create two memberships.
@@ -177,7 +210,7 @@ def accept_invitation(user: User, raw_token: str) -> Membership:
         if existing is not None:
             return existing
         if claimed != 1:
-            raise ActionError("This invitation has already been used.")
+            raise ActionError(_("This invitation has already been used."))
         membership = Membership.objects.create(
             workspace=invitation.workspace, user=user, role=invitation.role
         )
@@ -200,16 +233,17 @@ def _owners(workspace: Workspace) -> int:
 def change_role(access: Access, membership: Membership, role: str) -> Membership:
     access.require("members.change_role")
     if membership.workspace_id != access.workspace.pk:
-        raise PermissionDenied("That member belongs to another workspace.")
+        raise PermissionDenied(_("That member belongs to another workspace."))
     _check_role(access, role)
     if RANK[membership.role] > RANK[access.role]:
-        raise PermissionDenied("You cannot change the role of someone above your own role.")
+        raise PermissionDenied(_("You cannot change the role of someone above your own role."))
     if membership.role == role:
         return membership
     with transaction.atomic():
         if membership.role == Role.OWNER and _owners(access.workspace) == 1:
             raise ActionError(
-                "This is the workspace's only owner: make someone else owner first.", field="role"
+                _("This is the workspace's only owner: make someone else owner first."),
+                field="role",
             )
         before = membership.role
         membership.role = role
@@ -231,12 +265,14 @@ def remove_member(access: Access, membership: Membership) -> None:
     if membership.user_id != access.user.pk:  # anyone may leave; removing others needs the right
         access.require("members.remove")
     if membership.workspace_id != access.workspace.pk:
-        raise PermissionDenied("That member belongs to another workspace.")
+        raise PermissionDenied(_("That member belongs to another workspace."))
     if RANK[membership.role] > RANK[access.role]:
-        raise PermissionDenied("You cannot remove someone above your own role.")
+        raise PermissionDenied(_("You cannot remove someone above your own role."))
     with transaction.atomic():
         if membership.role == Role.OWNER and _owners(access.workspace) == 1:
-            raise ActionError("This is the workspace's only owner: make someone else owner first.")
+            raise ActionError(
+                _("This is the workspace's only owner: make someone else owner first.")
+            )
         label = membership.user.email
         role = membership.role
         membership.delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
@@ -18,15 +19,17 @@ def create_token(access: Access, name: str, role: str | None = None) -> tuple[Ap
     name = (name or "").strip()
     if not name:
         raise ActionError(
-            "Name the token after what will use it, e.g. 'reporting script'.", field="name"
+            _("Name the token after what will use it, e.g. 'reporting script'."), field="name"
         )
     role = role or access.role
     if role not in Role.values:
         raise ActionError(
-            f"{role!r} is not a role: use one of {', '.join(Role.values)}.", field="role"
+            _("'%(role)s' is not a role: use one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)},
+            field="role",
         )
     if RANK[role] > RANK[access.role]:
-        raise PermissionDenied("A token cannot hold a role above your own.")
+        raise PermissionDenied(_("A token cannot hold a role above your own."))
     raw, digest = ApiToken.new_token()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -51,9 +54,9 @@ def create_token(access: Access, name: str, role: str | None = None) -> tuple[Ap
 def revoke_token(access: Access, token: ApiToken) -> None:
     access.require("tokens.manage")
     if token.workspace_id != access.workspace.pk:
-        raise PermissionDenied("That token belongs to another workspace.")
+        raise PermissionDenied(_("That token belongs to another workspace."))
     if token.user_id != access.user.pk and not access.can("members.remove"):
-        raise PermissionDenied("Only the token's owner or a manager can revoke it.")
+        raise PermissionDenied(_("Only the token's owner or a manager can revoke it."))
     if token.revoked_at:
         return
     with transaction.atomic():

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
@@ -20,18 +21,22 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 def _check_fields(name: str, time_zone: str, language: str) -> None:
     if not name.strip():
-        raise ActionError("Give the workspace a name.", field="name")
+        raise ActionError(_("Give the workspace a name."), field="name")
     if len(name) > 100:
-        raise ActionError("The name is too long: use at most 100 characters.", field="name")
+        raise ActionError(_("The name is too long: use at most 100 characters."), field="name")
     if time_zone not in zoneinfo.available_timezones():
         raise ActionError(
-            f"{time_zone!r} is not a time zone: use a name such as Europe/Paris "
-            "or America/New_York.",
+            _(
+                "'%(value)s' is not a time zone: use a name such as Europe/Paris "
+                "or America/New_York."
+            )
+            % {"value": time_zone},
             field="time_zone",
         )
     if language not in LANGUAGE_CODES:
         raise ActionError(
-            f"{language!r} is not a supported language: use one of {', '.join(LANGUAGE_CODES)}.",
+            _("'%(value)s' is not a supported language: use one of %(codes)s.")
+            % {"value": language, "codes": ", ".join(LANGUAGE_CODES)},
             field="language",
         )
 
@@ -68,7 +73,7 @@ def create_workspace(
                 return workspace
         except IntegrityError:  # two workspaces of the same name at once: take the next slug
             continue
-    raise ActionError("Could not choose a short name for this workspace; try another name.")
+    raise ActionError(_("Could not choose a short name for this workspace; try another name."))
 
 
 def update_workspace(
@@ -113,7 +118,9 @@ def delete_workspace(access: Access, confirm_name: str) -> None:
     workspace = access.workspace
     if confirm_name.strip() != workspace.name:
         raise ActionError(
-            f"Type the workspace's name, {workspace.name}, exactly to confirm.", field="confirm"
+            _("Type the workspace's name, %(name)s, exactly to confirm.")
+            % {"name": workspace.name},
+            field="confirm",
         )
     with transaction.atomic():
         record(

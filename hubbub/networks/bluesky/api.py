@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from hubbub.api.auth import api_access
 from hubbub.api.schemas import ChannelOut, answers, channel_out
 from hubbub.networks.bluesky.connect import connect_bluesky
 from hubbub.networks.bluesky.session import DEFAULT_PDS
 
+# The workspace slug is in the prefix this router is mounted under (hubbub.api.main), which
+# ninja does not read for path parameters: `Path` tells it where slug comes from.
 router = Router()
 
 
@@ -34,7 +36,7 @@ class ConnectIn(Schema):
         "channels.connect permission."
     ),
 )
-def connect(request: HttpRequest, slug: str, payload: ConnectIn) -> Status[ChannelOut]:
+def connect(request: HttpRequest, slug: Path[str], payload: ConnectIn) -> Status[ChannelOut]:
     access = api_access(request, slug)
     channel = connect_bluesky(access, payload.handle, payload.app_password, payload.pds_url)
     return Status(201, channel_out(channel, access.workspace.tz))

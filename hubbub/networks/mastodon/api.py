@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from hubbub.api.auth import api_access
 from hubbub.api.schemas import ERRORS, ChannelOut, ErrorOut, channel_out
@@ -21,6 +21,9 @@ from hubbub.networks.mastodon.connect import (
 )
 
 router = Router(tags=["channels"])
+
+# The slug is in the mount prefix, not in each operation's path: ninja binds it only when
+# it is marked as a path parameter (Path[str]), otherwise it looks for it in the query.
 
 
 class AuthorizeIn(Schema):
@@ -60,7 +63,7 @@ def _error(exc: ConnectError) -> tuple[int, dict[str, Any]]:
     response={200: AuthorizeOut, **ANSWERS},
     summary="Start connecting a Mastodon account (OAuth)",
 )
-def authorize(request: HttpRequest, slug: str, payload: AuthorizeIn) -> Any:
+def authorize(request: HttpRequest, slug: Path[str], payload: AuthorizeIn) -> Any:
     access = api_access(request, slug)
     try:
         started = start_authorization(
@@ -76,7 +79,7 @@ def authorize(request: HttpRequest, slug: str, payload: AuthorizeIn) -> Any:
     response={200: ChannelOut, **ANSWERS},
     summary="Connect a Mastodon account with an access token",
 )
-def token(request: HttpRequest, slug: str, payload: TokenIn) -> Any:
+def token(request: HttpRequest, slug: Path[str], payload: TokenIn) -> Any:
     access = api_access(request, slug)
     try:
         channel = connect_with_token(access, payload.instance_url, payload.access_token)

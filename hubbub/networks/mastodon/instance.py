@@ -81,7 +81,7 @@ def normalize(raw: str) -> str:
         raise ActionError(
             gettext("Enter your Mastodon server's address, e.g. mastodon.social."), "instance_url"
         )
-    if "://" not in text and "@" in text:
+    if "://" not in text and "/" not in text and "@" in text:
         text = text.rsplit("@", 1)[1]  # @user@host or user@host: the server is after the last @
     scheme = "https"
     if "://" in text:
@@ -99,7 +99,8 @@ def normalize(raw: str) -> str:
         host = host.encode("idna").decode("ascii").lower()
     except (ValueError, UnicodeError):
         raise ActionError(_bad(raw), "instance_url") from None
-    if not _HOST.match(host) and not _is_ip(host):
+    local = settings.HUBBUB_ALLOW_PRIVATE_NETWORKS and re.fullmatch(r"[a-z0-9-]+", host)
+    if not (_HOST.match(host) or _is_ip(host) or local):
         raise ActionError(_bad(raw), "instance_url")
     netloc = host if port in (None, 443 if scheme == "https" else 80) else f"{host}:{port}"
     return f"{scheme}://{netloc}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,6 +15,7 @@ from hubbub.networks.mastodon.connect import (
     start_authorization,
 )
 from hubbub.networks.mastodon.forms import SignInForm, TokenForm
+from hubbub.networks.mastodon.links import url_for
 from hubbub.web.decorators import workspace_view
 
 
@@ -63,15 +65,15 @@ def callback(request: HttpRequest) -> HttpResponse:
     try:
         done = finish_authorization(request.user, request.session, request.GET.dict())
     except ConnectError as exc:
-        return render(
-            request,
-            "mastodon/callback_error.html",
-            {
-                "message": exc.message,
-                "slug": exc.slug,
-            },
-            status=400,
-        )
+        # A way back only for someone signed in: a client finishing an API-started connect
+        # has no Hubbub pages to go back to.
+        signed_in = request.user.is_authenticated and bool(exc.slug)
+        context = {
+            "message": exc.message,
+            "retry_url": url_for("connect", exc.slug) if signed_in else "",
+            "channels_url": reverse("networks:list", args=[exc.slug]) if signed_in else "",
+        }
+        return render(request, "mastodon/callback_error.html", context, status=400)
     handle = done.channel.handle
     if done.via == "web":
         messages.success(request, _("%(handle)s is connected.") % {"handle": handle})

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError, workspaces_of
 from hubbub.core.actions.workspaces import create_workspace, delete_workspace, update_workspace
+from hubbub.core.audit import ACTIONS
 from hubbub.core.models import AuditEntry
 from hubbub.networks.actions import expiry_warning
 from hubbub.networks.models import Channel, Health
@@ -57,11 +58,18 @@ def workspace_home(request: HttpRequest, access: Access) -> HttpResponse:
         "unhealthy": [c for c in channels if c.health != Health.OK],
         "expiring": [(c, w) for c in channels if (w := expiry_warning(c))],
         "member_count": workspace.memberships.count(),
-        "recent": AuditEntry.objects.filter(workspace=workspace)[:8]
-        if access.can("audit.view")
-        else [],
+        "recent": _recent(access),
     }
     return render(request, "web/workspace_home.html", context)
+
+
+def _recent(access: Access) -> list[AuditEntry]:
+    if not access.can("audit.view"):
+        return []
+    entries = list(AuditEntry.objects.filter(workspace=access.workspace)[:8])
+    for entry in entries:  # the action's words, in the reader's language, not its code
+        entry.action_label = ACTIONS.get(entry.action, entry.action)  # type: ignore[attr-defined]
+    return entries
 
 
 @workspace_view("workspace.edit")

@@ -35,13 +35,27 @@ def jwt(claims: dict[str, Any]) -> str:
 def access_jwt(
     *, issued: datetime = ISSUED, expires: datetime = EXPIRES, scope: str = "com.atproto.appPass"
 ) -> str:
-    return jwt({"scope": scope, "aud": "did:web:bsky.social", "sub": DID,
-                "iat": int(issued.timestamp()), "exp": int(expires.timestamp())})
+    return jwt(
+        {
+            "scope": scope,
+            "aud": "did:web:bsky.social",
+            "sub": DID,
+            "iat": int(issued.timestamp()),
+            "exp": int(expires.timestamp()),
+        }
+    )
 
 
 def refresh_jwt(tag: str = "1") -> str:
-    return jwt({"scope": "com.atproto.refresh", "sub": DID, "jti": f"refresh-{tag}",
-                "iat": int(ISSUED.timestamp()), "exp": int(ISSUED.timestamp()) + 90 * 86400})
+    return jwt(
+        {
+            "scope": "com.atproto.refresh",
+            "sub": DID,
+            "jti": f"refresh-{tag}",
+            "iat": int(ISSUED.timestamp()),
+            "exp": int(ISSUED.timestamp()) + 90 * 86400,
+        }
+    )
 
 
 def session_output(access: str | None = None, refresh: str | None = None) -> dict[str, Any]:

@@ -154,7 +154,10 @@ def test_it_refuses_a_wrong_password_and_saves_nothing(xrpc, alice_access):
 
 def test_it_explains_two_factor_sign_in(xrpc, alice_access):
     xrpc.post(CREATE_SESSION).respond(
-        401, json=xrpc_error("AuthFactorTokenRequired", "A sign in code has been sent to your email address")
+        401,
+        json=xrpc_error(
+            "AuthFactorTokenRequired", "A sign in code has been sent to your email address"
+        ),
     )
 
     with pytest.raises(ConnectFailed) as caught:

@@ -1,0 +1,83 @@
+"""The OpenAPI description lists every endpoint, with schemas, and its pages render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from hubbub.api.main import api
+from hubbub.networks.registry import NETWORKS, network_module
+
+EXPECTED = {
+    "/api/me": {"get"},
+    "/api/workspaces": {"get", "post"},
+    "/api/workspaces/{slug}": {"get", "patch"},
+    "/api/workspaces/{slug}/members": {"get"},
+    "/api/workspaces/{slug}/members/{member_id}": {"patch", "delete"},
+    "/api/workspaces/{slug}/invitations": {"get", "post"},
+    "/api/workspaces/{slug}/invitations/{invitation_id}": {"delete"},
+    "/api/workspaces/{slug}/invitations/{invitation_id}/resend": {"post"},
+    "/api/workspaces/{slug}/channels": {"get"},
+    "/api/workspaces/{slug}/channels/{channel_id}": {"get", "delete"},
+    "/api/workspaces/{slug}/channels/{channel_id}/check": {"post"},
+    "/api/workspaces/{slug}/audit": {"get"},
+    "/api/workspaces/{slug}/tokens": {"get", "post"},
+    "/api/workspaces/{slug}/tokens/{token_id}": {"delete"},
+}
+
+
+def openapi() -> dict[str, Any]:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
+    return schema
+
+
+def test_it_lists_every_core_endpoint(db):
+    paths = openapi()["paths"]
+    for path, methods in EXPECTED.items():
+        assert path in paths, f"{path} is missing from the OpenAPI description"
+        assert set(paths[path]) == methods, path
+
+
+def test_it_lists_every_network_connect_endpoint(db):
+    paths = openapi()["paths"]
+    for name in NETWORKS:
+        if network_module(name, "api") is not None:
+            assert any(p.startswith(f"/api/workspaces/{{slug}}/channels/{name}") for p in paths)
+
+
+def test_every_operation_documents_its_answers_and_path_parameters(db):
+    for path, operations in openapi()["paths"].items():
+        declared = {part[1:-1] for part in path.split("/") if part.startswith("{")}
+        for method, operation in operations.items():
+            where = f"{method.upper()} {path}"
+            assert operation.get("summary"), f"{where} has no summary"
+            ok = [code for code in operation["responses"] if code.startswith("2")]
+            assert ok, f"{where} documents no success answer"
+            in_path = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            # A parameter of the URL read from the query instead is a routing bug.
+            assert in_path == declared, f"{where}: path parameters {in_path} != {declared}"
+
+
+def test_request_and_answer_bodies_have_schemas(db):
+    paths = openapi()["paths"]
+    invite = paths["/api/workspaces/{slug}/invitations"]["post"]
+    body = invite["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/InvitationIn"}
+    schemas = openapi()["components"]["schemas"]
+    assert set(schemas["InvitationIn"]["required"]) == {"email", "role"}
+    assert "token" in schemas["TokenCreatedOut"]["properties"]
+    assert "token" not in schemas["TokenOut"]["properties"]
+    assert schemas["ErrorOut"]["required"] == ["detail"]
+
+
+def test_the_docs_page_renders(db):
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
+
+
+def test_the_schema_is_the_one_served(db):
+    assert openapi()["info"]["title"] == api.title

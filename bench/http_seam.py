@@ -23,6 +23,8 @@ from bench import json_server
 from bench.measure import Measurement, compare, kib, overhead, table
 
 WARM_UP = 50
+TRACED = 500  # requests in the round traced for memory
+BLOCK = 50  # requests each client sends before the other takes its turn
 BASELINE = "httpx.Client"
 OURS = "hubbub.core.http.request"
 
@@ -47,9 +49,7 @@ def json_server_process() -> Iterator[str]:
 @contextlib.contextmanager
 def log_lines_to_devnull() -> Iterator[None]:
     """Keeps the seam's log line per call (its cost is part of the seam) off the terminal."""
-    handlers = [
-        h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)
-    ]
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
     with open(os.devnull, "w") as devnull:
         previous = [h.setStream(devnull) for h in handlers]
         try:
@@ -65,7 +65,7 @@ def _check(response: httpx.Response) -> None:
         raise RuntimeError(f"The JSON server answered {response.status_code}, expected 200.")
 
 
-def run(requests: int, rounds: int) -> str:
+def run(requests: int, rounds: int, budget: float) -> str:
     from hubbub.core import http  # after django.setup()
 
     with (
@@ -75,38 +75,62 @@ def run(requests: int, rounds: int) -> str:
         httpx.Client(timeout=20) as client,
     ):
 
-        def baseline(count: int = requests) -> None:
+        def baseline(_first: int, count: int) -> None:
             for _ in range(count):
                 _check(client.get(url))
 
-        def ours(count: int = requests) -> None:
+        def ours(_first: int, count: int) -> None:
             for _ in range(count):
                 _check(http.request("GET", url))
 
         # Open the connections and create the seam's shared client before timing.
-        baseline(WARM_UP)
-        ours(WARM_UP)
-        results = compare({BASELINE: baseline, OURS: ours}, requests, rounds)
-    return report(results, requests, rounds)
+        baseline(0, WARM_UP)
+        ours(0, WARM_UP)
+        results = compare(
+            {BASELINE: baseline, OURS: ours},
+            requests,
+            block=BLOCK,
+            rounds=rounds,
+            budget=budget,
+            traced_operations=TRACED,
+        )
+    return report(results, requests)
 
 
-def report(results: dict[str, Measurement], requests: int, rounds: int) -> str:
+def report(results: dict[str, Measurement], requests: int) -> str:
     base, ours = results[BASELINE], results[OURS]
     rows = [
-        ["time (s)", f"{base.seconds:.3f}", f"{ours.seconds:.3f}",
-         overhead(base.seconds, ours.seconds)],
-        ["per request (µs)", f"{base.micros_per_operation:.0f}",
-         f"{ours.micros_per_operation:.0f}",
-         overhead(base.micros_per_operation, ours.micros_per_operation)],
-        ["throughput (req/s)", f"{base.per_second:,.0f}", f"{ours.per_second:,.0f}",
-         overhead(base.per_second, ours.per_second)],
-        ["peak memory (KiB)", kib(base.peak_bytes), kib(ours.peak_bytes),
-         overhead(base.peak_bytes, ours.peak_bytes)],
+        [
+            "time (s)",
+            f"{base.seconds:.3f}",
+            f"{ours.seconds:.3f}",
+            overhead(base.seconds, ours.seconds),
+        ],
+        [
+            "per request (µs)",
+            f"{base.micros_per_operation:.0f}",
+            f"{ours.micros_per_operation:.0f}",
+            overhead(base.micros_per_operation, ours.micros_per_operation),
+        ],
+        [
+            "throughput (req/s)",
+            f"{base.per_second:,.0f}",
+            f"{ours.per_second:,.0f}",
+            overhead(base.per_second, ours.per_second),
+        ],
+        [
+            f"peak memory, {base.traced_operations:,} requests (KiB)",
+            kib(base.peak_bytes),
+            kib(ours.peak_bytes),
+            overhead(base.peak_bytes, ours.peak_bytes),
+        ],
     ]
     title = (
         f"HTTP seam: {requests:,} sequential GETs to 127.0.0.1, "
-        f"median of {rounds} rounds"
+        f"median of {base.rounds} timed rounds"
     )
-    return title + "\n\n" + table(
-        ["measure", f"baseline: {BASELINE}", f"ours: {OURS}", "overhead"], rows
+    return (
+        title
+        + "\n\n"
+        + table(["measure", f"baseline: {BASELINE}", f"ours: {OURS}", "overhead"], rows)
     )

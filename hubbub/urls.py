@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.urls import include, path
 
 from hubbub.api.main import api
+from hubbub.networks.urls import network_urls
 
 urlpatterns = [
     path("accounts/", include("hubbub.accounts.urls")),
     path("api/", api.urls),
     path("", include("hubbub.networks.urls")),
+    *network_urls(),
     path("", include("hubbub.web.urls")),
 ]

@@ -29,7 +29,10 @@ node22_ok() { [ -x "$N22/bin/node" ] && [ "$("$N22/bin/node" --version 2>/dev/nu
 bsky_ok() {
   [ -f "$BSKY/node_modules/@atproto/dev-env/package.json" ] || return 1
   local v
-  v=$(cd "$BSKY" && "$N22/bin/node" -p "require('@atproto/dev-env/package.json').version" 2>/dev/null) || return 1
+  # (read as a file: the package's "exports" do not include package.json)
+  v=$(cd "$BSKY" && "$N22/bin/node" -p \
+    "JSON.parse(require('fs').readFileSync('node_modules/@atproto/dev-env/package.json')).version" \
+    2>/dev/null) || return 1
   [ "$v" = "$DEV_ENV_VERSION" ] || return 1
   (cd "$BSKY" && "$N22/bin/node" -e "new (require('better-sqlite3'))(':memory:').close()" >/dev/null 2>&1)
 }

@@ -18,7 +18,7 @@ from hubbub.core.roles import Role
 # No DNS here: test host names resolve through this table. Addresses are public ones
 # (documentation ranges such as 203.0.113.0/24 are not "global" and would be refused).
 FAKE_DNS = {
-    "mastodon.example": ["198.51.100.7"],
+    "mastodon.example": ["93.184.215.15"],
 }
 PUBLIC_TEST_ADDRESS = "93.184.215.14"
 PASSWORD = "correct horse battery staple"

@@ -15,14 +15,7 @@ urlpatterns = [
     path("sign-in/<str:token>/", views.sign_in_link, name="sign_in_link"),
     path("invitation/<str:token>/", views.accept_invitation_view, name="accept_invitation"),
     path("profile/", views.profile, name="profile"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:profile"),
-        ),
-        name="password_change",
-    ),
+    path("password/change/", views.ChoosePasswordView.as_view(), name="password_change"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,19 @@ class SignInView(LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+
+class ChoosePasswordView(PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_form_class(self) -> type[SetPasswordForm[User]]:  # type: ignore[override]
+        # An owner created with a one-time sign-in link has no password yet, so there is no
+        # "old password" to confirm: they choose their first one.
+        user: User = self.request.user  # type: ignore[assignment]
+        if not user.has_usable_password():
+            return SetPasswordForm
+        return PasswordChangeForm
 
 
 def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""The channels page, and each network's own connect flow under /w/<slug>/channels/<network>/."""
+"""The channels page; `network_urls()` adds each network's own connect flow."""
 
 from __future__ import annotations
 
@@ -19,8 +19,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
 ]
 
-for _name in NETWORKS:
-    # A network's urls.py declares its own routes relative to this prefix; its flows that
-    # need a fixed address (OAuth callbacks) put the workspace in the state, not the path.
-    if network_module(_name, "urls") is not None:
-        urlpatterns.append(path("", include(f"hubbub.networks.{_name}.urls")))
+
+def network_urls() -> list[URLPattern | URLResolver]:
+    """Each network's own connect flow, included at the top level so that its routes are
+    named "<network>:<name>" (e.g. "mastodon:callback"). A network's flows that need a
+    fixed address (OAuth callbacks) put the workspace in the state, not the path."""
+    return [
+        path("", include(f"hubbub.networks.{name}.urls"))
+        for name in NETWORKS
+        if network_module(name, "urls") is not None
+    ]

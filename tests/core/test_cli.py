@@ -28,18 +28,29 @@ ADMIN_PASSWORD = "an owner's long passphrase 2026"
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("HUBBUB_", "DJANGO_")) and k != "DATABASE_URL"}
-    env.update(HUBBUB_DATA_DIR=str(data_dir), HUBBUB_BASE_URL=BASE_URL,
-               DJANGO_SETTINGS_MODULE="hubbub.settings", PYTHONUNBUFFERED="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HUBBUB_", "DJANGO_")) and k != "DATABASE_URL"
+    }
+    env.update(
+        HUBBUB_DATA_DIR=str(data_dir),
+        HUBBUB_BASE_URL=BASE_URL,
+        DJANGO_SETTINGS_MODULE="hubbub.settings",
+        PYTHONUNBUFFERED="1",
+    )
     env.update(extra)
     return env
 
 
 def hubbub(data_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hubbub.cli", *args], env=cli_env(data_dir, **extra), cwd=ROOT,
-        capture_output=True, text=True, timeout=180,
+        [sys.executable, "-m", "hubbub.cli", *args],
+        env=cli_env(data_dir, **extra),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -90,7 +101,8 @@ def test_createadmin_prints_a_one_time_link_once(migrated):
     rows = query(
         migrated,
         "SELECT u.email, u.is_superuser, l.used_at FROM accounts_signinlink l "
-        "JOIN accounts_user u ON u.id = l.user_id WHERE l.token_hash = ?", digest,
+        "JOIN accounts_user u ON u.id = l.user_id WHERE l.token_hash = ?",
+        digest,
     )
     assert rows == [("admin@localhost", 1, None)]
     assert match.group(1) not in str(query(migrated, "SELECT * FROM accounts_signinlink"))
@@ -103,13 +115,20 @@ def test_createadmin_prints_a_one_time_link_once(migrated):
 
 
 def test_createadmin_with_an_email_and_password_makes_a_usable_account(migrated):
-    result = hubbub(migrated, "createadmin", "--if-none",
-                    HUBBUB_ADMIN_EMAIL="Owner@Example.com", HUBBUB_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    result = hubbub(
+        migrated,
+        "createadmin",
+        "--if-none",
+        HUBBUB_ADMIN_EMAIL="Owner@Example.com",
+        HUBBUB_ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
     assert result.returncode == 0, result.stderr
     assert f"Owner account owner@example.com is ready: sign in at {BASE_URL}/." in result.stdout
     assert "sign-in/" not in result.stdout
     signed_in = hubbub(
-        migrated, "shell", "-c",
+        migrated,
+        "shell",
+        "-c",
         "from django.contrib.auth import authenticate; "
         f"u = authenticate(username='owner@example.com', password={ADMIN_PASSWORD!r}); "
         "print('AUTH', u.email, u.is_superuser, u.is_staff)",
@@ -119,8 +138,12 @@ def test_createadmin_with_an_email_and_password_makes_a_usable_account(migrated)
 
 
 def test_createadmin_refuses_a_weak_password(migrated):
-    result = hubbub(migrated, "createadmin",
-                    HUBBUB_ADMIN_EMAIL="owner@example.com", HUBBUB_ADMIN_PASSWORD="password")
+    result = hubbub(
+        migrated,
+        "createadmin",
+        HUBBUB_ADMIN_EMAIL="owner@example.com",
+        HUBBUB_ADMIN_PASSWORD="password",
+    )
     assert result.returncode == 1
     assert "HUBBUB_ADMIN_PASSWORD / --password is too weak: " in result.stderr
     assert "too common" in result.stderr
@@ -138,8 +161,9 @@ def test_createadmin_refuses_an_address_that_is_not_one(migrated):
 def test_check_before_migrate_says_to_migrate(data_dir):
     result = hubbub(data_dir, "check")
     assert result.returncode == 1
-    assert re.search(r"\[FAIL\] Database: sqlite3: reachable, \d+ migration\(s\) not applied",
-                     result.stdout), result.stdout
+    assert re.search(
+        r"\[FAIL\] Database: sqlite3: reachable, \d+ migration\(s\) not applied", result.stdout
+    ), result.stdout
     assert "       fix: Run `hubbub migrate`." in result.stdout
     assert "Everything Hubbub needs is in place." not in result.stdout
 
@@ -169,10 +193,18 @@ def test_check_reports_an_unreachable_redis_with_a_fix(migrated):
 def counts(data_dir: Path) -> dict[str, object]:
     one = {
         table: query(data_dir, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
-        for table in ("core_workspace", "core_membership", "networks_channel", "accounts_user",
-                      "core_invitation", "core_apitoken")
+        for table in (
+            "core_workspace",
+            "core_membership",
+            "networks_channel",
+            "accounts_user",
+            "core_invitation",
+            "core_apitoken",
+        )
     }
-    one["languages"] = sorted(row[0] for row in query(data_dir, "SELECT language FROM core_workspace"))
+    one["languages"] = sorted(
+        row[0] for row in query(data_dir, "SELECT language FROM core_workspace")
+    )
     return one
 
 
@@ -240,8 +272,12 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(migrated):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "hubbub.cli", "serve", "--port", str(port)],
-        env=cli_env(migrated, HUBBUB_BASE_URL=f"http://127.0.0.1:{port}"), cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=cli_env(migrated, HUBBUB_BASE_URL=f"http://127.0.0.1:{port}"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60

@@ -102,8 +102,11 @@ def test_it_refuses_a_port_that_is_not_a_number():
 
 
 def test_it_refuses_tls_and_ssl_together():
-    env = {"HUBBUB_EMAIL_HOST": "smtp.example", "HUBBUB_EMAIL_USE_TLS": "true",
-           "HUBBUB_EMAIL_USE_SSL": "true"}
+    env = {
+        "HUBBUB_EMAIL_HOST": "smtp.example",
+        "HUBBUB_EMAIL_USE_TLS": "true",
+        "HUBBUB_EMAIL_USE_SSL": "true",
+    }
     with pytest.raises(ConfigError) as excinfo:
         config.email_settings(env, Path("/tmp"))
     assert "choose one" in message_of(excinfo)
@@ -116,8 +119,12 @@ def test_it_refuses_a_sender_without_an_address():
 
 
 def test_it_configures_smtp_from_the_environment(tmp_path):
-    env = {"HUBBUB_EMAIL_HOST": "smtp.example", "HUBBUB_EMAIL_USE_SSL": "true",
-           "HUBBUB_EMAIL_USER": "u", "HUBBUB_EMAIL_PASSWORD": "p"}
+    env = {
+        "HUBBUB_EMAIL_HOST": "smtp.example",
+        "HUBBUB_EMAIL_USE_SSL": "true",
+        "HUBBUB_EMAIL_USER": "u",
+        "HUBBUB_EMAIL_PASSWORD": "p",
+    }
     settings = config.email_settings(env, tmp_path)
     assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert settings["EMAIL_PORT"] == 465
@@ -197,8 +204,11 @@ def test_it_reads_a_comma_separated_list():
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("HUBBUB_", "DJANGO_")) and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HUBBUB_", "DJANGO_")) and k != "DATABASE_URL"
+    }
     env.update(HUBBUB_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="hubbub.settings")
     env.update(extra)
     return env
@@ -217,8 +227,11 @@ def test_the_command_prints_one_line_and_exits_2_on_a_bad_variable(
 ):
     result = subprocess.run(
         [sys.executable, "-m", "hubbub.cli", "migrate"],
-        env=clean_env(tmp_path, **{variable: value}), cwd=ROOT,
-        capture_output=True, text=True, timeout=120,
+        env=clean_env(tmp_path, **{variable: value}),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     lines = result.stderr.splitlines()

@@ -50,7 +50,9 @@ def test_a_rotated_key_reads_old_secrets_and_writes_with_the_new_key(settings, m
     settings.SECRET_KEY = OLD_KEY
     old_token = crypto.encrypt("s3cret")
     settings.SECRET_KEY = NEW_KEY
-    monkeypatch.setenv("HUBBUB_OLD_SECRET_KEYS", f" unrelated-key-0000000000000000000000, {OLD_KEY}")
+    monkeypatch.setenv(
+        "HUBBUB_OLD_SECRET_KEYS", f" unrelated-key-0000000000000000000000, {OLD_KEY}"
+    )
     assert crypto.decrypt(old_token) == "s3cret"
     new_token = crypto.encrypt("s3cret")
     # Once the old key is dropped, what was written after the rotation is still readable.

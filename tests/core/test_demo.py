@@ -29,12 +29,14 @@ def demo(alice):
 
 def test_it_creates_an_english_and_a_french_workspace(demo, alice):
     assert [(w.language, w.time_zone) for w in demo] == [
-        ("en", "America/New_York"), ("fr", "Europe/Paris")
+        ("en", "America/New_York"),
+        ("fr", "Europe/Paris"),
     ]
     for workspace, brand in zip(demo, BRANDS, strict=True):
         assert workspace.name == brand.name
-        roles = dict(Membership.objects.filter(workspace=workspace)
-                     .values_list("user__email", "role"))
+        roles = dict(
+            Membership.objects.filter(workspace=workspace).values_list("user__email", "role")
+        )
         assert roles.pop(alice.email) == Role.OWNER
         assert roles == {email: role for email, _name, role in brand.team}
         channels = Channel.objects.filter(workspace=workspace)
@@ -60,9 +62,18 @@ def test_demo_people_are_in_their_brand_language_and_can_sign_in(demo):
 def test_its_history_is_in_the_audit_log(demo):
     english = demo[0]
     actions = set(AuditEntry.objects.filter(workspace=english).values_list("action", flat=True))
-    assert {"workspace.create", "member.join", "member.role_change", "member.invite",
-            "channel.connect", "token.create", "demo.create"} <= actions
-    assert set(AuditEntry.objects.filter(workspace=english).values_list("via", flat=True)) == {"cli"}
+    assert {
+        "workspace.create",
+        "member.join",
+        "member.role_change",
+        "member.invite",
+        "channel.connect",
+        "token.create",
+        "demo.create",
+    } <= actions
+    assert set(AuditEntry.objects.filter(workspace=english).values_list("via", flat=True)) == {
+        "cli"
+    }
 
 
 def test_a_demo_channel_is_left_alone_by_health_checks(demo):

@@ -88,5 +88,11 @@ def test_private_networks_allowed_is_a_warning(settings):
 def test_every_check_runs(settings):
     settings.REDIS_URL = ""
     names = [finding.name for finding in diagnostics.run_all()]
-    assert names == ["Data folder", "Secret key", "Database", "Job queue", "E-mail",
-                     "Outbound safety"]
+    assert names == [
+        "Data folder",
+        "Secret key",
+        "Database",
+        "Job queue",
+        "E-mail",
+        "Outbound safety",
+    ]

@@ -76,8 +76,12 @@ def test_private_addresses_are_allowed_when_the_deployment_opts_in(
     private_networks_allowed, fake_dns
 ):
     fake_dns["intranet.example"] = ["10.0.0.5"]
-    for url in ("http://127.0.0.1:3000/", "http://[::1]/", "https://intranet.example/",
-                "http://169.254.169.254/"):
+    for url in (
+        "http://127.0.0.1:3000/",
+        "http://[::1]/",
+        "https://intranet.example/",
+        "http://169.254.169.254/",
+    ):
         check_url(url)
     with pytest.raises(InvalidURL):
         check_url("file:///etc/passwd")
@@ -259,12 +263,14 @@ def test_the_log_line_has_no_query_string_and_no_credentials(
 ):
     caplog.set_level(logging.INFO, logger="hubbub.http")
     http.request(
-        "GET", local_server.url("/api/v1/accounts?access_token=url-secret"),
+        "GET",
+        local_server.url("/api/v1/accounts?access_token=url-secret"),
         headers={"Authorization": "Bearer header-secret"},
     )
     http.request("GET", local_server.url("/api/v1/search"), params={"code": "param-secret"})
     assert local_server.paths == [
-        "/api/v1/accounts?access_token=url-secret", "/api/v1/search?code=param-secret"
+        "/api/v1/accounts?access_token=url-secret",
+        "/api/v1/search?code=param-secret",
     ]
     assert local_server.headers[0]["Authorization"] == "Bearer header-secret"
     lines = [r.getMessage() for r in caplog.records if r.name == "hubbub.http"]
@@ -273,6 +279,12 @@ def test_the_log_line_has_no_query_string_and_no_credentials(
     assert lines[0].startswith(f"{base}/accounts -> 200 in ")
     assert lines[1].startswith(f"{base}/search -> 200 in ")
     for line in lines:
-        for secret in ("?", "access_token", "url-secret", "param-secret", "header-secret",
-                       "Bearer"):
+        for secret in (
+            "?",
+            "access_token",
+            "url-secret",
+            "param-secret",
+            "header-secret",
+            "Bearer",
+        ):
             assert secret not in line

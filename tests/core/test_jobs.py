@@ -79,12 +79,18 @@ class FakeConnector(Connector):
         FakeConnector.checked.append(self.channel.handle)
         outcome = self.config.outcome  # type: ignore[attr-defined]
         if outcome == "revoked":
-            raise AuthError("fake refused the credentials; reconnect the channel",
-                            network_message="The access token was revoked", status=401)
+            raise AuthError(
+                "fake refused the credentials; reconnect the channel",
+                network_message="The access token was revoked",
+                status=401,
+            )
         if outcome == "crash":
             raise RuntimeError("a bug in a connector")
-        return Account(external_id=self.channel.external_id, handle=self.channel.handle,
-                       name="Renamed on the network")
+        return Account(
+            external_id=self.channel.external_id,
+            handle=self.channel.handle,
+            name="Renamed on the network",
+        )
 
 
 @pytest.fixture
@@ -97,8 +103,15 @@ def fake_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def fake_channel(workspace: Workspace, handle: str, outcome: str, **extra: Any) -> Channel:
-    channel = Channel(workspace=workspace, network="fake", external_id=f"id-{handle}",
-                      handle=handle, name=handle, config={"outcome": outcome}, **extra)
+    channel = Channel(
+        workspace=workspace,
+        network="fake",
+        external_id=f"id-{handle}",
+        handle=handle,
+        name=handle,
+        config={"outcome": outcome},
+        **extra,
+    )
     channel.credentials = {"token": "t"}
     channel.save()
     return channel
@@ -111,8 +124,9 @@ def test_the_periodic_check_marks_a_revoked_channel_for_reconnection(acme, fake_
     demo = fake_channel(acme, "d-demo", "revoked")
     demo.config = {"demo": True}
     demo.save()
-    gone = fake_channel(acme, "e-gone", "revoked", disconnected_at=acme.created_at,
-                        health=Health.DISCONNECTED)
+    gone = fake_channel(
+        acme, "e-gone", "revoked", disconnected_at=acme.created_at, health=Health.DISCONNECTED
+    )
 
     check_all_channels()
 

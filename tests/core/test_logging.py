@@ -52,7 +52,8 @@ def test_it_leaves_ordinary_lines_alone():
 
 def test_the_configured_console_handler_redacts():
     handlers = [
-        h for h in logging.getLogger().handlers
+        h
+        for h in logging.getLogger().handlers
         if any(isinstance(f, RedactSecretsFilter) for f in h.filters)
     ]
     assert len(handlers) == 1, "settings.LOGGING puts the filter on the console handler"

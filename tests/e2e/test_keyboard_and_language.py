@@ -85,9 +85,7 @@ def test_an_untrusted_workspace_name_is_shown_as_text(
 
     # The name is shown as the characters typed, in the message and the switcher...
     expect(page.get_by_role("status")).to_contain_text(f"Workspace {HOSTILE_NAME} created.")
-    expect(page.get_by_test_id("workspace-switcher").locator("summary")).to_have_text(
-        HOSTILE_NAME
-    )
+    expect(page.get_by_test_id("workspace-switcher").locator("summary")).to_have_text(HOSTILE_NAME)
     # ... and never becomes an element: no <img src="x"> exists, no alert() ran.
     expect(page.locator('img[src="x"]')).to_have_count(0)
     page.get_by_test_id("workspace-switcher").locator("summary").click()

@@ -44,19 +44,16 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/workspaces", response=answers(200, list[WorkspaceOut]), summary="My workspaces")
 def list_workspaces(request: HttpRequest) -> list[WorkspaceOut]:
-    memberships = Membership.objects.filter(user=_user(request)).select_related("workspace")
     token = api_token(request)
-    if token is not None:  # a token sees only the workspace it was made for
-        memberships = memberships.filter(workspace=token.workspace)
+    if token is not None:  # a token sees only the workspace it was made for, with its role
         access = api_access(request, token.workspace.slug)
         return [workspace_out(access.workspace, access.role)]
+    memberships = Membership.objects.filter(user=_user(request)).select_related("workspace")
     return [workspace_out(m.workspace, m.role) for m in memberships.order_by("workspace__name")]
 
 
 @router.post("/workspaces", response=answers(201, WorkspaceOut), summary="Create a workspace")
-def create_workspace_endpoint(
-    request: HttpRequest, payload: WorkspaceCreateIn
-) -> Status[WorkspaceOut]:
+def new_workspace(request: HttpRequest, payload: WorkspaceCreateIn) -> Status[WorkspaceOut]:
     if api_token(request) is not None:
         raise PermissionDenied(
             "An API token works on one workspace only, so it cannot create workspaces: "

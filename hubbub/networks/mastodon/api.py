@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 
 from hubbub.api.auth import api_access
 from hubbub.api.schemas import ERRORS, ChannelOut, ErrorOut, channel_out
@@ -54,8 +54,8 @@ class TokenIn(Schema):
 ANSWERS: dict[int, Any] = {**ERRORS, 502: ErrorOut}
 
 
-def _error(exc: ConnectError) -> tuple[int, dict[str, Any]]:
-    return (502 if exc.retryable else 400), {"detail": exc.message, "field": exc.field}
+def _error(exc: ConnectError) -> Any:
+    return Status(502 if exc.retryable else 400, {"detail": exc.message, "field": exc.field})
 
 
 @router.post(

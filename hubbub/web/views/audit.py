@@ -83,7 +83,8 @@ def _csv(access: Access, entries: object) -> HttpResponse:
         writer.writerow(
             [
                 entry.created_at.astimezone(tz).isoformat(timespec="seconds"),
-                entry.actor_label,
+                # People choose their e-mail too, and "=cmd|..."@example.com is a valid one.
+                _safe_cell(entry.actor_label),
                 entry.via,
                 entry.action,
                 entry.object_type,

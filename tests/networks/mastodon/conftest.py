@@ -3,9 +3,7 @@ seam), answering with recorded bodies unless a test says otherwise."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -40,18 +38,3 @@ def query(url: str | httpx.URL) -> dict[str, str]:
     parsed = parse_qs(httpx.URL(str(url)).query.decode(), strict_parsing=True)
     assert all(len(v) == 1 for v in parsed.values()), parsed
     return {k: v[0] for k, v in parsed.items()}
-
-
-TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "hubbub/networks/mastodon/templates"
-
-
-@pytest.fixture(autouse=True)
-def mastodon_templates(settings) -> None:
-    """Network packages are not Django apps, so APP_DIRS does not see their templates.
-    Until settings.TEMPLATES lists hubbub/networks/*/templates (asked of the lead), the
-    tests add ours; once it does, this does nothing."""
-    dirs = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
-    if TEMPLATES_DIR not in dirs:
-        templates = copy.deepcopy(settings.TEMPLATES)
-        templates[0]["DIRS"] = [*dirs, TEMPLATES_DIR]
-        settings.TEMPLATES = templates

@@ -8,6 +8,7 @@ import httpx
 import pytest
 import respx
 import time_machine
+from django.db import connection
 from django.test import Client
 
 from hubbub.accounts.models import User
@@ -119,8 +120,6 @@ def test_the_token_is_not_in_the_database_in_clear(
 ) -> None:
     state = query(start(alice_client))["state"]
     come_back(alice_client, code="the-code", state=state)
-
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT credentials_encrypted FROM networks_channel")

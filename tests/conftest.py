@@ -15,6 +15,8 @@ from hubbub.core import http
 from hubbub.core.models import Membership, Workspace
 from hubbub.core.roles import Role
 
+pytest_plugins = ["tests.peers.bluesky_net"]
+
 # No DNS here: test host names resolve through this table. Addresses are public ones
 # (documentation ranges such as 203.0.113.0/24 are not "global" and would be refused).
 FAKE_DNS = {

@@ -60,6 +60,7 @@ W = "api/workspaces/{slug}"
 API: dict[tuple[str, str], str] = {
     ("GET", W): "workspace.view",
     ("PATCH", W): "workspace.edit",
+    ("DELETE", W): "workspace.delete",
     ("GET", f"{W}/members"): "members.view",
     ("PATCH", f"{W}/members/{{member_id}}"): "members.change_role",
     ("DELETE", f"{W}/members/{{member_id}}"): "members.remove",

@@ -82,6 +82,10 @@ class WorkspacePatchIn(Schema):
     language: str | None = None
 
 
+class WorkspaceDeleteIn(Schema):
+    confirm: str = Field(description="The workspace's name, typed exactly, to confirm.")
+
+
 def workspace_out(workspace: Workspace, role: str) -> WorkspaceOut:
     return WorkspaceOut(
         slug=workspace.slug,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import time_machine
+from django.test import Client
 
 from hubbub.core.models import AuditEntry, Membership, Workspace
 from hubbub.core.roles import Role
@@ -115,3 +116,35 @@ def test_an_editor_cannot_change_the_workspace(bob_api, acme):
     }
     acme.refresh_from_db()
     assert acme.name == "Acme"
+
+
+def test_an_owner_deletes_a_workspace_by_typing_its_name(alice, acme):
+    client = Client()
+    client.force_login(alice)
+    wrong = client.delete(
+        "/api/workspaces/acme", data={"confirm": "acme"}, content_type="application/json"
+    )
+    assert wrong.status_code == 400
+    assert "Acme" in wrong.json()["detail"]
+    assert Workspace.objects.filter(slug="acme").exists()
+
+    # ninja checks CSRF for session requests; the test client skips it unless asked.
+    done = client.delete(
+        "/api/workspaces/acme", data={"confirm": "Acme"}, content_type="application/json"
+    )
+    assert done.status_code == 204
+    assert not Workspace.objects.filter(slug="acme").exists()
+    entry = AuditEntry.objects.get(action="workspace.delete")
+    assert entry.before == {"name": "Acme", "slug": "acme"}
+    assert entry.actor == alice
+
+
+def test_a_manager_cannot_delete_a_workspace(bob, acme):
+    Membership.objects.filter(user=bob).update(role="manager")
+    client = Client()
+    client.force_login(bob)
+    response = client.delete(
+        "/api/workspaces/acme", data={"confirm": "Acme"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Workspace.objects.filter(slug="acme").exists()

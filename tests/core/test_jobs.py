@@ -15,8 +15,15 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 from hubbub.core.models import AuditEntry, Workspace
 from hubbub.networks import registry
-from hubbub.networks.base import Account, AuthError, Capability, Connector, Counting, Limits
-from hubbub.networks.base import TextLimits
+from hubbub.networks.base import (
+    Account,
+    AuthError,
+    Capability,
+    Connector,
+    Counting,
+    Limits,
+    TextLimits,
+)
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.tasks import check_all_channels
 

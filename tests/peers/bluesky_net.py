@@ -51,7 +51,9 @@ class BlueskyNet:
         headers = {"Authorization": f"Bearer {token}"}
         return httpx.get(f"{self.pds_url}/xrpc/{nsid}", params=params, headers=headers, timeout=30)
 
-    def post(self, nsid: str, body: dict[str, Any], token: str | None = None) -> httpx.Response:
+    def post(
+        self, nsid: str, body: dict[str, Any] | None, token: str | None = None
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.post(f"{self.pds_url}/xrpc/{nsid}", json=body, headers=headers, timeout=30)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.test import Client
 
 from hubbub.accounts.models import User
+from hubbub.core.models import Membership, Workspace
 from tests.conftest import signed_in
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
@@ -48,8 +49,6 @@ def test_a_visitor_who_is_not_signed_in_gets_the_cookie(db):
 
 
 def test_without_a_choice_the_workspace_language_is_used(alice):
-    from hubbub.core.models import Membership, Workspace
-
     french = Workspace.objects.create(name="Lumière", slug="lumiere", language="fr")
     Membership.objects.create(workspace=french, user=alice, role="owner")
     client = signed_in(alice)

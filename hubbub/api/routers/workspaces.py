@@ -12,13 +12,14 @@ from hubbub.api.schemas import (
     MeOut,
     TokenScopeOut,
     WorkspaceCreateIn,
+    WorkspaceDeleteIn,
     WorkspaceOut,
     WorkspacePatchIn,
     answers,
     workspace_out,
 )
 from hubbub.core.access import access_workspace
-from hubbub.core.actions.workspaces import create_workspace, update_workspace
+from hubbub.core.actions.workspaces import create_workspace, delete_workspace, update_workspace
 from hubbub.core.models import Membership
 from hubbub.core.roles import Role
 
@@ -81,3 +82,13 @@ def patch_workspace(request: HttpRequest, slug: str, payload: WorkspacePatchIn) 
         access, name=payload.name, time_zone=payload.time_zone, language=payload.language
     )
     return workspace_out(workspace, access.role)
+
+
+@router.delete(
+    "/workspaces/{slug}",
+    response=answers(204, None),
+    summary="Delete a workspace and everything in it (owners; the name confirms it)",
+)
+def remove_workspace(request: HttpRequest, slug: str, payload: WorkspaceDeleteIn) -> Status[None]:
+    delete_workspace(api_access(request, slug), payload.confirm)
+    return Status(204, None)

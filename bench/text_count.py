@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from itertools import islice
 
 from bench.measure import Measurement, compare, kib, overhead, table
 from hubbub.networks.base import Counting, TextLimits
@@ -93,7 +92,8 @@ def run(count: int, rounds: int, budget: float) -> str:
 
     def counter(name: str, count_one: Callable[[str], int]) -> Callable[[int, int], None]:
         def count_all(first: int, how_many: int) -> None:
-            total = sum(count_one(post) for post in islice(posts, first, first + how_many))
+            # By index: no copy of the list (it would show in the memory column), no skipping.
+            total = sum(count_one(posts[i]) for i in range(first, first + how_many))
             totals[name] = total if first == 0 else totals[name] + total
 
         return count_all

@@ -5,7 +5,7 @@ member of nothing of Acme's but owns Globex."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -45,7 +45,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def make_user(db: None):
+def make_user(db: None) -> Callable[..., User]:
     def make(email: str, **extra: object) -> User:
         return User.objects.create_user(email, PASSWORD, **extra)
 
@@ -53,17 +53,17 @@ def make_user(db: None):
 
 
 @pytest.fixture
-def alice(make_user) -> User:
+def alice(make_user: Callable[..., User]) -> User:
     return make_user("alice@example.com", full_name="Alice Martin")
 
 
 @pytest.fixture
-def bob(make_user) -> User:
+def bob(make_user: Callable[..., User]) -> User:
     return make_user("bob@example.com", full_name="Bob Durand")
 
 
 @pytest.fixture
-def charlie(make_user) -> User:
+def charlie(make_user: Callable[..., User]) -> User:
     return make_user("charlie@example.com", full_name="Charlie Petit")
 
 

@@ -48,6 +48,7 @@ class Counting(enum.StrEnum):
     MASTODON = "mastodon"  # code points, every URL counts as url_length, @user@domain as @user
 
 
+_GRAPHEME = regex.compile(r"\X")
 _URL = regex.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'}]", regex.IGNORECASE)
 _REMOTE_MENTION = regex.compile(r"(?<![\w@])(@\w+)@[\w.-]+\w", regex.UNICODE)
 
@@ -60,7 +61,11 @@ class TextLimits:
 
     def count(self, text: str) -> int:
         if self.counting == Counting.GRAPHEMES:
-            return len(regex.findall(r"\X", text))
+            if text.isascii():
+                # Every ASCII character is its own grapheme except CR LF, which is one; this
+                # skips the \X scan (about 100 µs a post, measured in bench/) for most posts.
+                return len(text) - text.count("\r\n")
+            return len(_GRAPHEME.findall(text))
         if self.counting == Counting.MASTODON:
             weight = self.url_length or 23
             text = _REMOTE_MENTION.sub(r"\1", text)

@@ -315,3 +315,44 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(migrated):
     assert f"Hubbub is running on http://127.0.0.1:{port}/ (worker: started" in stdout
     assert stdout.rstrip().endswith("Stopped.")
     assert not is_running(workers[0]), "the worker outlived serve"
+
+
+def test_serve_on_a_busy_port_says_so_and_leaves_no_worker_behind(migrated):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hubbub.cli", "serve", "--port", str(port)],
+            env=cli_env(migrated),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            # A worker left behind would hold the pipes open: communicate() would time out.
+            stdout, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert process.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port} (Address already in use)" in stderr
+    assert "choose another with --port" in stderr
+    assert "Traceback" not in stderr
+    assert "Hubbub is running" not in stdout
+
+
+def test_the_console_script_is_installed(data_dir):
+    script = Path(sys.executable).parent / "hubbub"
+    result = subprocess.run(
+        [str(script), "check"],
+        env=cli_env(data_dir),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert "[ok  ] Data folder:" in result.stdout, result.stderr

@@ -69,6 +69,7 @@ def test_the_language_menu_works_before_signing_in(page: Page, shots) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("header").locator("select")).to_have_value("fr")
+    expect(page.get_by_role("heading", name="Se connecter à Hubbub")).to_be_visible()
     shots(page, "sign-in-french")
 
 

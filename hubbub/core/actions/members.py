@@ -63,9 +63,8 @@ def _send_invitation(invitation: Invitation, raw_token: str, inviter: User) -> N
             "url": invitation_url(raw_token),
             "expires_at": invitation.expires_at.astimezone(workspace.tz),
         }
-        subject = render_to_string("core/email/invitation_subject.txt", context)
         # A header is one line, whatever the workspace name holds (send_mail refuses others).
-        subject = " ".join(subject.split())
+        subject = " ".join(render_to_string("core/email/invitation_subject.txt", context).split())
         body = render_to_string("core/email/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])
 

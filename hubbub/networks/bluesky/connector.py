@@ -109,13 +109,15 @@ class BlueskyConnector(Connector):
         if not force and expires_at is not None and expires_at - timezone.now() > REFRESH_MARGIN:
             return False
         pds = stored["pds_url"]
+        # Two workers refreshing at once is harmless: the PDS accepts a refresh token again
+        # for a grace period and answers with the same new pair.
         try:
             fresh = bsky.refresh_session(pds, stored["refreshJwt"])
         except TokenRejected:
             # The refresh token lapsed (a channel idle for ~2 months) or the PDS revoked the
             # session. That is why the app password is kept: it opens a new session without
             # asking a person to reconnect. The DID survives handle changes.
-            fresh = bsky.create_session(pds, stored["did"], stored["app_password"])
+            fresh = bsky.create_session(pds, stored["did"], "x")
         # App passwords do not expire, so the channel has no expiry date to warn about.
         self.save_credentials(session_credentials(fresh, pds, stored["app_password"]), None)
         return True

@@ -342,3 +342,15 @@ def test_an_editor_cannot_connect(xrpc, bob, acme):
         connect_bluesky(access_workspace(bob, "acme"), HANDLE, APP_PASSWORD, PDS)
 
     assert not route.called
+
+
+def test_it_says_when_the_pds_cannot_be_found(xrpc, alice_access):
+    route = xrpc.route()
+
+    with pytest.raises(ConnectFailed) as caught:
+        connect_bluesky(alice_access, HANDLE, APP_PASSWORD, "https://pds.nowhere.invalid")
+
+    assert caught.value.field == "pds_url"
+    assert "pds.nowhere.invalid cannot be found" in caught.value.message
+    assert not route.called
+    assert not Channel.objects.exists()

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from hubbub.networks.models import Channel
 from tests.api.conftest import token_api
@@ -25,6 +26,14 @@ URL = "/w/acme/channels/bluesky/connect/"
 API = "/workspaces/acme/channels/bluesky"
 CREATE_SESSION = f"{PDS}/xrpc/com.atproto.server.createSession"
 GET_PROFILE = f"{PDS}/xrpc/app.bsky.actor.getProfile"
+
+
+def test_the_channels_page_links_here(alice_client: Client):
+    assert reverse("bluesky:connect", args=["acme"]) == URL
+
+    page = alice_client.get("/w/acme/channels/").content.decode()
+
+    assert f'href="{URL}" data-testid="connect-bluesky"' in page
 
 
 def test_the_page_shows_the_form(alice_client: Client):

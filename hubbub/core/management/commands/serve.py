@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -36,16 +36,23 @@ class Command(BaseCommand):
 
         from hubbub.wsgi import application
 
+        # Bind first: a worker started before a failed bind would outlive this command.
+        try:
+            server = create_server(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="Hubbub",
+            )
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot listen on {options['host']}:{options['port']} ({exc.strerror}): "
+                "stop what uses that port, or choose another with --port."
+            ) from None
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "hubbub.cli", "worker"])
-        server = create_server(
-            application,
-            host=options["host"],
-            port=options["port"],
-            threads=options["threads"],
-            ident="Hubbub",
-        )
 
         def stop(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt

@@ -12,7 +12,7 @@ from hubbub.networks.registry import NETWORKS, network_module
 EXPECTED = {
     "/api/me": {"get"},
     "/api/workspaces": {"get", "post"},
-    "/api/workspaces/{slug}": {"get", "patch"},
+    "/api/workspaces/{slug}": {"get", "patch", "delete"},
     "/api/workspaces/{slug}/members": {"get"},
     "/api/workspaces/{slug}/members/{member_id}": {"patch", "delete"},
     "/api/workspaces/{slug}/invitations": {"get", "post"},

@@ -117,7 +117,7 @@ class BlueskyConnector(Connector):
             # The refresh token lapsed (a channel idle for ~2 months) or the PDS revoked the
             # session. That is why the app password is kept: it opens a new session without
             # asking a person to reconnect. The DID survives handle changes.
-            fresh = bsky.create_session(pds, stored["did"], "x")
+            fresh = bsky.create_session(pds, stored["did"], stored["app_password"])
         # App passwords do not expire, so the channel has no expiry date to warn about.
         self.save_credentials(session_credentials(fresh, pds, stored["app_password"]), None)
         return True

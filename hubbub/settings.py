@@ -163,5 +163,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": config.env_str("HUBBUB_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # Given a handler here, Huey's consumer does not add its own (which doubled each line).
+        "huey": {"handlers": ["console"], "propagate": False},
+    },
 }

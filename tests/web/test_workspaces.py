@@ -153,3 +153,8 @@ def test_an_editor_cannot_change_the_settings(acme, bob):
 def test_pages_need_a_signed_in_person(acme):
     for url in ("/", "/workspaces/new/", "/w/acme/", "/w/acme/settings/"):
         assert Client().get(url)["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_overview_names_my_role_in_words(acme, bob):
+    page = text(signed_in(bob).get("/w/acme/"))
+    assert "Time zone Europe/Paris · your role: Editor" in page

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from hubbub.accounts.models import User
 from hubbub.core.access import Access, access_workspace
@@ -25,6 +27,10 @@ def workspace_view(permission: str) -> Callable[[View[P]], Callable[..., HttpRes
             user: User = request.user  # type: ignore[assignment]
             access = access_workspace(user, slug)
             access.require(permission)
+            if not user.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+                # No language chosen by the person: each workspace speaks its own.
+                translation.activate(access.workspace.language)
+                request.LANGUAGE_CODE = access.workspace.language  # type: ignore[attr-defined]
             if user.last_workspace_id != access.workspace.pk:
                 User.objects.filter(pk=user.pk).update(last_workspace=access.workspace)
             request.access = access  # type: ignore[attr-defined]

@@ -77,3 +77,13 @@ def test_it_does_not_redirect_to_another_site(acme, alice):
 
 def test_switching_is_a_post(db):
     assert Client().get("/accounts/language/").status_code == 405
+
+
+def test_a_french_workspace_speaks_french_on_the_first_visit(make_user):
+    paul = make_user("paul@example.com")
+    cafe = Workspace.objects.create(name="Café", slug="cafe", language="fr")
+    Membership.objects.create(workspace=cafe, user=paul, role="owner")
+    client = Client()
+    client.force_login(paul)
+    page = client.get("/w/cafe/members/").content.decode()
+    assert '<html lang="fr">' in page

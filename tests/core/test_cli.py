@@ -203,7 +203,7 @@ def counts(data_dir: Path) -> dict[str, object]:
         )
     }
     one["languages"] = sorted(
-        row[0] for row in query(data_dir, "SELECT language FROM core_workspace")
+        str(row[0]) for row in query(data_dir, "SELECT language FROM core_workspace")
     )
     return one
 
@@ -220,7 +220,8 @@ def test_demo_is_idempotent_and_bilingual(migrated):
     second = hubbub(migrated, "demo")
     assert second.returncode == 0, second.stderr
     assert counts(migrated) == after_first
-    time_zones = dict(query(migrated, "SELECT language, time_zone FROM core_workspace"))
+    rows = query(migrated, "SELECT language, time_zone FROM core_workspace")
+    time_zones = {str(language): str(zone) for language, zone in rows}
     assert time_zones == {"en": "America/New_York", "fr": "Europe/Paris"}
 
 

@@ -33,7 +33,7 @@ def queue() -> Iterator[Huey]:
     """A real (not immediate) Huey built from settings.HUEY, as the worker builds it; under
     its own queue name so it never meets the suite's other jobs."""
     config = dict(settings.HUEY)
-    huey_class = import_string(config.pop("huey_class"))
+    huey_class = import_string(str(config.pop("huey_class")))
     config.pop("consumer")
     config.pop("name")
     config["immediate"] = False

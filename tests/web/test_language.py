@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.test import Client
 
@@ -12,8 +14,8 @@ from tests.conftest import signed_in
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 
 
-def html_lang(response) -> str:
-    page = response.content.decode()
+def html_lang(response: Any) -> str:
+    page: str = response.content.decode()
     return page.split('<html lang="', 1)[1].split('"', 1)[0]
 
 

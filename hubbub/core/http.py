@@ -31,6 +31,7 @@ import httpcore
 import httpx
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 log = logging.getLogger("hubbub.http")
 
@@ -93,8 +94,11 @@ def check_addresses(host: str, addresses: Iterable[str]) -> None:
     for address in addresses:
         if not is_public_address(address):
             raise BlockedAddress(
-                f"{host} points to a private or local address ({address}); Hubbub only "
-                "connects to public internet addresses. Use the server's public address."
+                _(
+                    "%(host)s points to a private or local address (%(address)s); Hubbub only "
+                    "connects to public internet addresses. Use the server's public address."
+                )
+                % {"host": host, "address": address}
             )
 
 
@@ -102,7 +106,9 @@ def check_url(url: str) -> None:
     """Refuse a URL that is not http(s) or whose host is not on the public internet."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise InvalidURL(f"{url!r} is not a web address: use one starting with https://.")
+        raise InvalidURL(
+            _("'%(url)s' is not a web address: use one starting with https://.") % {"url": url}
+        )
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         addresses = [str(ipaddress.ip_address(parts.hostname))]
@@ -111,7 +117,8 @@ def check_url(url: str) -> None:
             addresses = resolve_host(parts.hostname, port)
         except (socket.gaierror, UnicodeError):
             raise OutboundError(
-                f"{parts.hostname} cannot be found (DNS lookup failed): check the address.",
+                _("%(host)s cannot be found (DNS lookup failed): check the address.")
+                % {"host": parts.hostname},
                 permanent=False,
             ) from None
     check_addresses(parts.hostname, addresses)
@@ -222,17 +229,22 @@ def request(
                 raise cause from None
             host = urlsplit(url).hostname
             raise OutboundError(
-                f"{host} cannot be reached: {exc or 'connection failed'}."
+                _("%(host)s cannot be reached: %(reason)s.")
+                % {"host": host, "reason": str(exc) or _("connection failed")}
             ) from None
         except httpx.TimeoutException:
             host = urlsplit(url).hostname
             # The request went out; we do not know whether the server acted on it.
             raise OutboundError(
-                f"{host} did not answer within {limit:g} seconds.", sent=True
+                _("%(host)s did not answer within %(seconds)s seconds.")
+                % {"host": host, "seconds": f"{limit:g}"},
+                sent=True,
             ) from None
         except httpx.TransportError as exc:
             raise OutboundError(
-                f"{urlsplit(url).hostname}: the connection broke ({exc}).", sent=True
+                _("%(host)s: the connection broke (%(reason)s).")
+                % {"host": urlsplit(url).hostname, "reason": exc},
+                sent=True,
             ) from None
         _log(method, url, response.status_code, time.monotonic() - started)
         if follow_redirects and response.is_redirect and "location" in response.headers:
@@ -241,7 +253,9 @@ def request(
                 method, json, data, content, files = "GET", None, None, None, None
             continue
         return response
-    raise OutboundError(f"Too many redirects from {urlsplit(url).hostname}.", permanent=True)
+    raise OutboundError(
+        _("Too many redirects from %(host)s.") % {"host": urlsplit(url).hostname}, permanent=True
+    )
 
 
 def _log(method: str, url: str, status: int, seconds: float) -> None:

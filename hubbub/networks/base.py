@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 import pydantic
 import regex
+from django.utils.translation import gettext as _
 
 from hubbub.core import http
 
@@ -192,23 +193,30 @@ def classify_response(
     if status == 429:
         when = http.retry_at(response)
         return RateLimited(
-            f"{network} rate limit reached", when, network_message=text, status=status
+            _("%(network)s rate limit reached") % {"network": network},
+            when,
+            network_message=text,
+            status=status,
         )
     if status in (401, 403):
         return AuthError(
-            f"{network} refused the credentials; reconnect the channel",
+            _("%(network)s refused the credentials; reconnect the channel") % {"network": network},
             network_message=text,
             status=status,
         )
     if http.is_transient_status(status):
         return TransientError(
-            f"{network} is unavailable right now (HTTP {status})",
+            _("%(network)s is unavailable right now (HTTP %(status)s)")
+            % {"network": network, "status": status},
             network_message=text,
             status=status,
             retry_at=http.retry_at(response),
         )
     return PermanentError(
-        f"{network} rejected the request (HTTP {status})", network_message=text, status=status
+        _("%(network)s rejected the request (HTTP %(status)s)")
+        % {"network": network, "status": status},
+        network_message=text,
+        status=status,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from django.utils.translation import gettext
 
 from hubbub.core import http
 from hubbub.networks.base import (
@@ -57,8 +58,11 @@ def json_of(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         raise PermanentError(
-            f"{host_of(str(response.url))} answered with something that is not JSON "
-            f"(HTTP {response.status_code}): is this a Mastodon server?",
+            gettext(
+                "%(host)s answered with something that is not JSON (HTTP %(status)s): "
+                "is this a Mastodon server?"
+            )
+            % {"host": host_of(str(response.url)), "status": response.status_code},
             status=response.status_code,
         ) from None
 
@@ -87,32 +91,41 @@ def error_for(response: httpx.Response) -> ConnectorError:
     host = host_of(str(response.url))
     if status == 401:
         return AuthError(
-            f"{host} no longer accepts Hubbub's access token: reconnect the channel",
+            gettext("%(host)s no longer accepts Hubbub's access token: reconnect the channel")
+            % {"host": host},
             network_message=message,
             status=status,
         )
     if status == 429:
         return RateLimited(
-            f"{host} rate limit reached: Hubbub waits until it resets",
+            gettext("%(host)s rate limit reached: Hubbub waits until it resets") % {"host": host},
             http.retry_at(response),
             network_message=message,
             status=status,
         )
     if status == 403:
         return PermanentError(
-            f"{host} does not allow this for this account", network_message=message, status=status
+            gettext("%(host)s does not allow this for this account") % {"host": host},
+            network_message=message,
+            status=status,
         )
     if status in (404, 410):
         return PermanentError(
-            f"{host} does not know this (HTTP {status})", network_message=message, status=status
+            gettext("%(host)s does not know this (HTTP %(status)s)")
+            % {"host": host, "status": status},
+            network_message=message,
+            status=status,
         )
     if status == 422:
         return PermanentError(
-            f"{host} rejected the request", network_message=message, status=status
+            gettext("%(host)s rejected the request") % {"host": host},
+            network_message=message,
+            status=status,
         )
     if http.is_transient_status(status):
         return TransientError(
-            f"{host} is unavailable right now (HTTP {status}): Hubbub will try again",
+            gettext("%(host)s is unavailable right now (HTTP %(status)s): Hubbub will try again")
+            % {"host": host, "status": status},
             network_message=message,
             status=status,
             retry_at=http.retry_at(response),

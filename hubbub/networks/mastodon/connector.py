@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext
+
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -30,8 +32,11 @@ def account_from(server: str, domain: str, body: Any) -> Account:
     """An Account from /api/v1/accounts/verify_credentials."""
     if not isinstance(body, dict) or not body.get("id") or not body.get("username"):
         raise PermanentError(
-            f"{host_of(server)} answered verify_credentials without an account: "
-            "is this a Mastodon server?"
+            gettext(
+                "%(host)s answered verify_credentials without an account: "
+                "is this a Mastodon server?"
+            )
+            % {"host": host_of(server)}
         )
     username = str(body["username"])
     return Account(
@@ -53,8 +58,11 @@ def verify_credentials(server: str, token: str, domain: str = "") -> tuple[Accou
     except ConnectorError as exc:
         if exc.status == 403:
             raise AuthError(
-                f"{host_of(server)} does not let this token read its own account: reconnect "
-                "and allow the read:accounts permission",
+                gettext(
+                    "%(host)s does not let this token read its own account: reconnect "
+                    "and allow the read:accounts permission"
+                )
+                % {"host": host_of(server)},
                 network_message=exc.network_message,
                 status=403,
             ) from None
@@ -93,12 +101,14 @@ class MastodonConnector(Connector):
     def _token(self) -> str:
         token = self.channel.credentials.get("access_token")
         if not token:
-            raise AuthError("The channel has no access token: reconnect it")
+            raise AuthError(gettext("The channel has no access token: reconnect it"))
         return str(token)
 
     def check(self) -> Account:
         if not self.config.server:
-            raise AuthError("The channel does not record its Mastodon server: reconnect it")
+            raise AuthError(
+                gettext("The channel does not record its Mastodon server: reconnect it")
+            )
         account, _id = verify_credentials(self.config.server, self._token(), self.config.domain)
         return account
 

@@ -142,20 +142,26 @@ def _get(server: str, path: str, token: str) -> httpx.Response:
         response = http.request("GET", server + path, headers=headers, follow_redirects=True)
     except http.BlockedAddress as exc:
         raise PermanentError(
-            exc.message + " (An operator can allow this with HUBBUB_ALLOW_PRIVATE_NETWORKS=true.)"
+            exc.message
+            + " "
+            + gettext("(An operator can allow this with HUBBUB_ALLOW_PRIVATE_NETWORKS=true.)")
         ) from None
     except http.OutboundError as exc:
         raise _not_mastodon(host, exc.message.rstrip(".")) from None
     if response.status_code == 429:
         raise RateLimited(
-            f"{host} is limiting requests right now: try again in a few minutes",
+            gettext("%(host)s is limiting requests right now: try again in a few minutes")
+            % {"host": host},
             http.retry_at(response),
             status=429,
         )
     if response.status_code >= 500:
         raise TransientError(
-            f"{host} is not answering properly right now (HTTP {response.status_code}): "
-            "try again in a few minutes",
+            gettext(
+                "%(host)s is not answering properly right now (HTTP %(status)s): "
+                "try again in a few minutes"
+            )
+            % {"host": host, "status": response.status_code},
             status=response.status_code,
         )
     return response
@@ -174,16 +180,22 @@ def _object(response: httpx.Response) -> dict[str, Any] | None:
 def _why(response: httpx.Response) -> str:
     path = urlsplit(str(response.url)).path
     if not response.is_success:
-        return f"HTTP {response.status_code} at {path}"
+        return gettext("HTTP %(status)s at %(path)s") % {
+            "status": response.status_code,
+            "path": path,
+        }
     if "html" in response.headers.get("content-type", ""):
-        return f"{path} answers with a web page, not the Mastodon API"
-    return f"{path} does not answer like a Mastodon server"
+        return gettext("%(path)s answers with a web page, not the Mastodon API") % {"path": path}
+    return gettext("%(path)s does not answer like a Mastodon server") % {"path": path}
 
 
 def _not_mastodon(host: str, why: str) -> ConnectorError:
     return PermanentError(
-        f"{host} does not look like a Mastodon server ({why}): check the address, "
-        "it is the part after the last @ of your Mastodon address"
+        gettext(
+            "%(host)s does not look like a Mastodon server (%(why)s): check the address, "
+            "it is the part after the last @ of your Mastodon address"
+        )
+        % {"host": host, "why": why}
     )
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hubbub.networks.base import PermanentError
 from hubbub.networks.mastodon.client import call, host_of
@@ -62,8 +63,11 @@ def registered_app(server: str) -> OAuthApp:
     client_id, client_secret = body.get("client_id"), body.get("client_secret")
     if not isinstance(client_id, str) or not isinstance(client_secret, str):
         raise PermanentError(
-            f"{host_of(server)} did not return a client id when Hubbub registered: "
-            "is this a Mastodon server?"
+            gettext(
+                "%(host)s did not return a client id when Hubbub registered: "
+                "is this a Mastodon server?"
+            )
+            % {"host": host_of(server)}
         )
     if app is None:
         app = OAuthApp(network=NETWORK, server=server, redirect_uri=uri)
@@ -136,7 +140,10 @@ def exchange_code(server: str, app: OAuthApp, code: str, verifier: str) -> Token
     )
     token = body.get("access_token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
-        raise PermanentError(f"{host_of(server)} answered the sign-in without an access token")
+        raise PermanentError(
+            gettext("%(host)s answered the sign-in without an access token")
+            % {"host": host_of(server)}
+        )
     expires_in = body.get("expires_in")
     # Mastodon's tokens do not expire; honour expires_in if a server ever sends one.
     expires_at = (

@@ -21,6 +21,7 @@ import regex
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
+from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
     from hubbub.networks.models import Channel
@@ -249,6 +250,27 @@ class Connector(ABC):
     def refresh_if_due(self) -> bool:
         """Refresh short-lived credentials before they expire; True when they changed."""
         return False
+
+    # --- publishing (see hubbub/networks/outgoing.py for the contract) ------------------------
+    # A connector whose capabilities include PUBLISH_TEXT overrides these three. The defaults
+    # refuse permanently, so the dispatcher marks the delivery and tells a person.
+
+    def publish(self, part: OutgoingPart) -> PublishedRef:
+        """Publish one part (a post, a thread's next part, or a reply) and say where it is.
+        Raises ConnectorError; `sent=True` on it when the outcome is unknown."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot publish to this network yet.") % {"network": self.label}
+        )
+
+    def find_published(self, part: OutgoingPart) -> PublishedRef | None:
+        """After an attempt whose outcome is unknown: the part if the network has it, found by
+        its idempotency key (or identical text among the account's recent posts), else None."""
+        return None
+
+    def delete(self, ref: PublishedRef) -> None:
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot delete on this network yet.") % {"network": self.label}
+        )
 
     def save_credentials(self, credentials: dict[str, Any], expires_at: datetime | None) -> None:
         self.channel.credentials = credentials

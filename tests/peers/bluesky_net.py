@@ -12,10 +12,12 @@ not Hubbub's outbound calls (those go through hubbub.core.http and its SSRF guar
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
 import signal
+import socket
 import string
 import subprocess
 import time
@@ -135,12 +137,33 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _net() -> BlueskyNet:
+def _net(base: int = BASE_PORT) -> BlueskyNet:
     return BlueskyNet(
-        pds_url=f"http://localhost:{BASE_PORT + 3}",
-        appview_url=f"http://localhost:{BASE_PORT + 4}",
-        plc_url=f"http://localhost:{BASE_PORT + 2}",
+        pds_url=f"http://localhost:{base + 3}",
+        appview_url=f"http://localhost:{base + 4}",
+        plc_url=f"http://localhost:{base + 2}",
     )
+
+
+def _port_free(port: int) -> bool:
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::")):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((address, port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return False
+    return True
+
+
+def _free_base() -> int:
+    """The first block of ports (base+1 … base+7) nothing listens on: a network left
+    half-started by another run must not make this one fail with EADDRINUSE."""
+    for base in range(BASE_PORT, BASE_PORT + 400, 10):
+        if all(_port_free(base + offset) for offset in range(1, 8)):
+            return base
+    _cannot_start(f"no free block of ports between {BASE_PORT} and {BASE_PORT + 400}.")
+    raise AssertionError("unreachable")
 
 
 def _cannot_start(why: str) -> None:
@@ -168,7 +191,7 @@ def _drop_schema(schema: str) -> None:
     )
 
 
-def _start(log_path: Path, schema: str) -> subprocess.Popen[bytes]:
+def _start(log_path: Path, schema: str, base: int) -> subprocess.Popen[bytes]:
     if not NODE.exists() or not (BSKY_DIR / "node_modules" / "@atproto" / "dev-env").exists():
         _cannot_start(f"it is not installed in {PEERS}: {INSTALL_HINT}.")
     script = BSKY_DIR / "start-bluesky-net.mjs"
@@ -182,7 +205,7 @@ def _start(log_path: Path, schema: str) -> subprocess.Popen[bytes]:
         "DB_POSTGRES_URL": POSTGRES,
         "DB_POSTGRES_SCHEMA": schema,
         "REDIS_HOST": REDIS,
-        "BSKY_BASE_PORT": str(BASE_PORT),
+        "BSKY_BASE_PORT": str(base),
         "PATH": f"{NODE.parent}:{os.environ.get('PATH', '')}",
     }
     with log_path.open("wb") as log:
@@ -232,7 +255,9 @@ def bluesky_net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BlueskyNet
     # AppView's index free of accounts from earlier runs, whose PDS data is gone.
     schema = "hubbub_" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
     log_path = tmp_path_factory.mktemp("bluesky-net") / "network.log"
-    process = _start(log_path, schema)
+    base = _free_base()
+    net = _net(base)
+    process = _start(log_path, schema, base)
     try:
         _wait_until_up(process, log_path)
         yield net

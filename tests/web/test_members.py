@@ -215,3 +215,12 @@ def test_an_invitation_subject_stays_one_line(alice, django_capture_on_commit_ca
     message = mail.outbox[0]
     assert message.subject == "You are invited to Acme Bcc: eve@example.com on Hubbub"
     assert message.recipients() == ["dana@example.com"]
+
+
+def test_a_manager_is_offered_no_control_over_an_owner(acme, bob):
+    Membership.objects.filter(user=bob).update(role=Role.MANAGER)
+    page = signed_in(bob).get("/w/acme/members/").content.decode()
+    alice_row = next(row for row in page.split('data-testid="member-row"') if "alice@" in row)
+    assert "<select" not in alice_row  # no role menu that would show a wrong role
+    assert "Owner" in alice_row
+    assert "/remove/" not in alice_row

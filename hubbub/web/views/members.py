@@ -41,7 +41,11 @@ def member_list(request: HttpRequest, access: Access) -> HttpResponse:
                 return redirect("web:members", slug=workspace.slug)
     context = {
         "form": form,
-        "members": Membership.objects.filter(workspace=workspace).select_related("user"),
+        "members": [
+            # Nobody changes or removes someone above their own role: no control is offered.
+            (m, RANK[m.role] <= RANK[access.role])
+            for m in Membership.objects.filter(workspace=workspace).select_related("user")
+        ],
         "invitations": Invitation.objects.filter(
             workspace=workspace, accepted_at__isnull=True, revoked_at__isnull=True
         ),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hubbub.core",
     "hubbub.accounts",
     "hubbub.networks",
+    "hubbub.publishing",
     "hubbub.api",
     "hubbub.web",
 ]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from hubbub.accounts.models import User
 from hubbub.core import http
@@ -97,3 +98,12 @@ def alice_client(alice: User, acme: Workspace) -> Client:
 def private_networks_allowed(settings) -> Iterator[None]:
     settings.HUBBUB_ALLOW_PRIVATE_NETWORKS = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """A request the test client served in French leaves French active in the thread (Django
+    does not reset it after a response); each test starts in English again."""
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -347,7 +348,30 @@ def test_a_role_the_table_does_not_allow_is_refused(members, acme_objects, key, 
     assert snapshot() == before
 
 
+# Permissions whose pages and endpoints have not landed yet: the publishing actions
+# (hubbub/publishing/actions) check them today, and their routes arrive with the rest of
+# issue 3. Remove each name as its route lands; the test below fails when one is left over.
+NOT_ROUTED_YET = {
+    "posts.create",
+    "posts.edit",
+    "posts.edit_any",
+    "posts.schedule",
+    "posts.cancel",
+    "publishing.pause",
+}
+
+
 def test_every_permission_that_refuses_someone_guards_a_route():
     refusable = {name for name, roles in PERMISSIONS.items() if roles != set(Role.values)}
     routed = set(API.values()) | {p for methods in WEB.values() for p in methods.values()}
-    assert refusable - routed == set(), "map these permissions to the routes they guard"
+    assert refusable - routed - NOT_ROUTED_YET == set(), "map these permissions to their routes"
+    assert NOT_ROUTED_YET & routed == set(), "routed now: remove them from NOT_ROUTED_YET"
+
+
+def test_the_permissions_not_routed_yet_are_checked_by_actions():
+    sources = "".join(
+        path.read_text()
+        for path in (Path(__file__).resolve().parents[1] / "hubbub/publishing").rglob("*.py")
+    )
+    for name in NOT_ROUTED_YET:
+        assert f'"{name}"' in sources, f"{name} is checked nowhere: remove it or use it"

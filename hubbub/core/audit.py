@@ -34,6 +34,23 @@ ACTIONS: dict[str, Any] = {
     "token.revoke": _("API token revoked"),
     "account.sign_in_link": _("Sign-in link issued"),
     "demo.create": _("Demo workspace created"),
+    "post.create": _("Post drafted"),
+    "post.update": _("Post changed"),
+    "post.schedule": _("Post scheduled"),
+    "post.cancel": _("Post cancelled"),
+    "post.status": _("Post status changed"),
+    "delivery.published": _("Post published on a channel"),
+    "delivery.retry": _("Publishing will be retried"),
+    "delivery.reconciled": _("Post found on the network after an unknown outcome"),
+    "delivery.hold": _("Delivery held: channel needs reconnecting"),
+    "delivery.release": _("Held delivery released"),
+    "delivery.needs_attention": _("Delivery needs attention"),
+    "delivery.missed": _("Delivery missed its time"),
+    "delivery.send_now": _("Delivery sent now"),
+    "delivery.reschedule": _("Delivery rescheduled"),
+    "delivery.cancel": _("Delivery cancelled"),
+    "publishing.pause": _("Publishing paused"),
+    "publishing.resume": _("Publishing resumed"),
 }
 
 

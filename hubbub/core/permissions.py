@@ -32,6 +32,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "channels.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
     "channels.connect": frozenset({OWN, MAN}),
     "channels.disconnect": frozenset({OWN, MAN}),
+    # publishing: editors write, schedule and cancel their own posts (posts.edit_any: anyone's)
+    "posts.view": EVERYONE,
+    "posts.create": frozenset({OWN, MAN, EDI}),
+    "posts.edit": frozenset({OWN, MAN, EDI}),
+    "posts.edit_any": frozenset({OWN, MAN}),
+    "posts.schedule": frozenset({OWN, MAN, EDI}),
+    "posts.cancel": frozenset({OWN, MAN, EDI}),
+    "publishing.pause": frozenset({OWN, MAN}),
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

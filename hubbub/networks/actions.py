@@ -16,6 +16,7 @@ from hubbub.core.audit import record
 from hubbub.networks.base import Connection, ConnectorError, RateLimited
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.registry import connector_for
+from hubbub.publishing.holds import release_held
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ def save_connection(access: Access, network: str, connection: Connection) -> Cha
             obj=channel,
             after={"network": network, "handle": account.handle},
         )
+    # Deliveries held while the channel needed reconnecting go out now (or wait for a person
+    # when later than the workspace's cutoff).
+    release_held(channel)
     return channel
 
 

@@ -80,8 +80,8 @@ def test_everyone_sees_the_workspace():
         assert role_can(role, "workspace.view")
 
 
-def test_a_client_viewer_only_sees_the_workspace():
-    assert permissions_of(Role.CLIENT_VIEWER) == ["workspace.view"]
+def test_a_client_viewer_only_sees_the_workspace_and_its_posts():
+    assert permissions_of(Role.CLIENT_VIEWER) == ["posts.view", "workspace.view"]
 
 
 def test_the_same_people_invite_change_roles_and_remove():

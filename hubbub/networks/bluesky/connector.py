@@ -20,8 +20,10 @@ from hubbub.networks.base import (
     MediaLimits,
     TextLimits,
 )
+from hubbub.networks.bluesky import posting, xrpc
 from hubbub.networks.bluesky import session as bsky
 from hubbub.networks.bluesky.xrpc import TokenRejected
+from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 # bsky.social's access tokens live about two hours; refreshing with ten minutes left means a
 # post sent by a slow job never carries a token that expires on the way.
@@ -134,6 +136,28 @@ class BlueskyConnector(Connector):
             bsky.get_session(stored["pds_url"], stored["accessJwt"])
         profile = bsky.get_profile(stored["pds_url"], stored["accessJwt"], stored["did"])
         return bsky.account_from_profile(profile, stored["did"], self.channel.handle)
+
+    def xrpc(self, nsid: str, **kwargs: Any) -> dict[str, Any]:
+        """One XRPC call with the channel's session: refreshed first when due, and once more
+        if the PDS says the token expired or was revoked (then the same call again)."""
+        self.refresh_if_due()
+        stored = self.credentials()
+        try:
+            return xrpc.call(stored["pds_url"], nsid, token=stored["accessJwt"], **kwargs)
+        except TokenRejected:
+            self.refresh_if_due(force=True)
+            stored = self.credentials()
+            return xrpc.call(stored["pds_url"], nsid, token=stored["accessJwt"], **kwargs)
+
+    # Publishing: see posting.py.
+    def publish(self, part: OutgoingPart) -> PublishedRef:
+        return posting.publish(self, part)
+
+    def find_published(self, part: OutgoingPart) -> PublishedRef | None:
+        return posting.find_published(self, part)
+
+    def delete(self, ref: PublishedRef) -> None:
+        posting.delete(self, ref)
 
 
 def session_credentials(session: bsky.Session, pds_url: str, app_password: str) -> dict[str, Any]:

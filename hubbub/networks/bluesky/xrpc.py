@@ -45,6 +45,10 @@ class NotAPds(PermanentError):
     """The address answered, but not as an AT Protocol PDS."""
 
 
+class RecordNotFound(PermanentError):
+    """com.atproto.repo.getRecord: no record under that key (the PDS answers 400)."""
+
+
 class Unreachable(ConnectorError):
     """No answer at all (DNS, refused connection, time-out, or an address we will not call)."""
 
@@ -57,11 +61,17 @@ def call(
     token: str | None = None,
     params: dict[str, str] | None = None,
     body: dict[str, Any] | None = None,
+    content: bytes | None = None,
+    content_type: str = "",
 ) -> dict[str, Any]:
-    """Call one XRPC method (`nsid`) on the PDS and return its JSON output."""
+    """Call one XRPC method (`nsid`) on the PDS and return its JSON output.
+
+    `body` is sent as JSON; `content` as raw bytes of `content_type` (uploadBlob)."""
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    if content is not None:
+        headers["Content-Type"] = content_type
     try:
         response = http.request(
             "POST" if post else "GET",
@@ -69,6 +79,7 @@ def call(
             headers=headers,
             params=params,
             json=body,
+            content=content,
         )
     except http.OutboundError as exc:
         raise Unreachable(
@@ -187,6 +198,12 @@ def _from_code(code: str, said: str, status: int, pds_url: str) -> ConnectorErro
                 "relay): enter the address of the server that hosts the account."
             )
             % {"url": pds_url},
+            network_message=said,
+            status=status,
+        )
+    if code == "RecordNotFound":
+        return RecordNotFound(
+            _("Bluesky has no such record: it was deleted, or never created."),
             network_message=said,
             status=status,
         )

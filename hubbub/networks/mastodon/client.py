@@ -39,18 +39,48 @@ def call(
     token: str = "",
     data: Mapping[str, Any] | None = None,
     params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    files: Any = None,
 ) -> Any:
     """One API call; the decoded JSON answer, or a ConnectorError that says what to do."""
-    headers = {"Accept": "application/json"}
+    return json_of(
+        call_response(
+            method,
+            server,
+            path,
+            token=token,
+            data=data,
+            params=params,
+            headers=headers,
+            files=files,
+        )
+    )
+
+
+def call_response(
+    method: str,
+    server: str,
+    path: str,
+    *,
+    token: str = "",
+    data: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    files: Any = None,
+) -> httpx.Response:
+    """One API call; the successful response (its status matters: 202 = still processing)."""
+    sent = {"Accept": "application/json", **(headers or {})}
     if token:
-        headers["Authorization"] = f"Bearer {token}"
+        sent["Authorization"] = f"Bearer {token}"
     try:
-        response = http.request(method, server + path, headers=headers, data=data, params=params)
+        response = http.request(
+            method, server + path, headers=sent, data=data, params=params, files=files
+        )
     except http.OutboundError as exc:
         raise from_outbound(exc, NETWORK) from None
     if not response.is_success:
         raise error_for(response)
-    return json_of(response)
+    return response
 
 
 def json_of(response: httpx.Response) -> Any:

@@ -18,8 +18,9 @@ from hubbub.networks.base import (
     PermanentError,
     TextLimits,
 )
-from hubbub.networks.mastodon import instance
+from hubbub.networks.mastodon import instance, posting
 from hubbub.networks.mastodon.client import call, host_of
+from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 
 class MastodonConfig(instance.Instance):
@@ -103,6 +104,32 @@ class MastodonConnector(Connector):
         if not token:
             raise AuthError(gettext("The channel has no access token: reconnect it"))
         return str(token)
+
+    def token(self) -> str:
+        return self._token()
+
+    @property
+    def host(self) -> str:
+        return host_of(self.config.server)
+
+    def account_id(self) -> str:
+        """The account's id on its server: saved at connect time, else asked again."""
+        if self.config.account_id:
+            return self.config.account_id
+        _account, account_id = verify_credentials(
+            self.config.server, self._token(), self.config.domain
+        )
+        return account_id
+
+    # Publishing: see posting.py.
+    def publish(self, part: OutgoingPart) -> PublishedRef:
+        return posting.publish(self, part)
+
+    def find_published(self, part: OutgoingPart) -> PublishedRef | None:
+        return posting.find_published(self, part)
+
+    def delete(self, ref: PublishedRef) -> None:
+        posting.delete(self, ref)
 
     def check(self) -> Account:
         if not self.config.server:

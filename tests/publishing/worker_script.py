@@ -1,0 +1,153 @@
+"""A worker process for the exactly-once tests (test_exactly_once_processes.py).
+
+    python -m tests.publishing.worker_script setup COUNT PEER_URL   create the deliveries
+    python -m tests.publishing.worker_script work [--start-offset S] [--deadline S]
+    python -m tests.publishing.worker_script report                 print the outcome as JSON
+
+The database comes from the environment (DATABASE_URL, HUBBUB_DATA_DIR) as in production;
+the "loopback" network is registered here, never in production code.
+
+The clock: the dispatcher's backoff starts at 30 s and the lease is 5 min. Rather than wait,
+`work` passes a `now` to dispatch_due that runs ahead of the wall clock by an offset; when
+nothing is due it moves the offset to the next retry time. The offset never reaches the
+lease (checked below), so a worker's `now` can never see another live worker's claim as
+expired: taking over a claim whose holder is still sending is a lease violation, not the
+crash recovery under test. `--start-offset` (past the lease) is how a second worker starts
+after the first one was SIGKILLed: its claims look expired, as they would minutes later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import timedelta
+
+import django
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubbub.settings")
+    django.setup()
+    from hubbub.networks import registry
+    from tests.publishing.loopback_connector import DOTTED, NAME
+
+    registry.NETWORKS[NAME] = DOTTED
+
+
+def setup(count: int, peer_url: str) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from hubbub.accounts.models import User
+    from hubbub.core.models import Membership, Workspace
+    from hubbub.core.roles import Role
+    from hubbub.networks.models import Channel
+    from hubbub.publishing.models import Delivery, Post, PostStatus, PostVariant
+
+    due = timezone.now() - timedelta(seconds=1)
+    with transaction.atomic():
+        user = User.objects.create_user("race@example.com", "correct horse battery staple")
+        workspace = Workspace.objects.create(name="Race", slug="race")
+        Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
+        channel = Channel.objects.create(
+            workspace=workspace,
+            network="loopback",
+            external_id="1",
+            handle="@race",
+            config={"base_url": peer_url},
+        )
+        # Rows made directly (not through schedule_post): nothing is enqueued, the workers
+        # under test are the only ones publishing.
+        for n in range(count):
+            post = Post.objects.create(
+                workspace=workspace,
+                author=user,
+                purpose="race",
+                status=PostStatus.SCHEDULED,
+                scheduled_at=due,
+            )
+            variant = PostVariant.objects.create(post=post, channel=channel, parts=[f"post {n}"])
+            Delivery.objects.create(
+                workspace=workspace,
+                post=post,
+                variant=variant,
+                channel=channel,
+                due_at=due,
+                next_attempt_at=due,
+            )
+
+
+def work(start_offset: float, deadline: float, limit: int) -> None:
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from hubbub.publishing import dispatcher
+    from hubbub.publishing.models import Delivery, DeliveryStatus
+    from hubbub.publishing.models.deliveries import WAITING
+
+    offset = timedelta(seconds=start_offset)
+    ceiling = offset + dispatcher.LEASE - timedelta(minutes=1)
+    stop = time.monotonic() + deadline
+    handled = 0
+    while time.monotonic() < stop:
+        n = dispatcher.dispatch_due(now=timezone.now() + offset, limit=limit)
+        handled += n
+        if n:
+            continue
+        waiting = Delivery.objects.filter(status__in=WAITING)
+        if not waiting.exists():
+            if not Delivery.objects.filter(status=DeliveryStatus.CLAIMED).exists():
+                break  # no work left for anyone
+            time.sleep(0.05)  # another worker holds the rest; it may fail and retry them
+            continue
+        first = waiting.aggregate(first=Min("next_attempt_at"))["first"]
+        needed = first - timezone.now() + timedelta(seconds=1)
+        if needed > offset:
+            if needed > ceiling:
+                print(f"next retry is {needed} ahead: past the lease", file=sys.stderr)
+                raise SystemExit(3)
+            offset = needed
+        else:
+            time.sleep(0.05)
+    print(json.dumps({"handled": handled, "offset": offset.total_seconds()}))
+
+
+def report() -> None:
+    from hubbub.publishing.models import Delivery, DeliveryAttempt
+
+    deliveries = {
+        d.pk: {"status": d.status, "refs": d.published_refs, "error": d.last_error}
+        for d in Delivery.objects.all()
+    }
+    outcomes: dict[str, int] = {}
+    for outcome in DeliveryAttempt.objects.values_list("outcome", flat=True):
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    print(json.dumps({"deliveries": deliveries, "outcomes": outcomes}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_setup = sub.add_parser("setup")
+    p_setup.add_argument("count", type=int)
+    p_setup.add_argument("peer_url")
+    p_work = sub.add_parser("work")
+    p_work.add_argument("--start-offset", type=float, default=0.0)
+    p_work.add_argument("--deadline", type=float, default=50.0)
+    p_work.add_argument("--limit", type=int, default=10)
+    sub.add_parser("report")
+    args = parser.parse_args()
+    _setup_django()
+    if args.command == "setup":
+        setup(args.count, args.peer_url)
+    elif args.command == "work":
+        work(args.start_offset, args.deadline, args.limit)
+    else:
+        report()
+
+
+if __name__ == "__main__":
+    main()

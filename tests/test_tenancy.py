@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,13 @@ from hubbub.core.models import ApiToken, AuditEntry, Invitation, Membership, Wor
 from hubbub.core.permissions import PERMISSIONS
 from hubbub.core.roles import Role
 from hubbub.networks.models import Channel
+from hubbub.publishing.models import (
+    Delivery,
+    DeliveryStatus,
+    Post,
+    PostVariant,
+    WorkspacePublishing,
+)
 from tests.conftest import signed_in
 
 # --- the route → permission map ---------------------------------------------------------
@@ -80,6 +88,19 @@ API: dict[tuple[str, str], str] = {
     ("POST", f"{W}/channels/bluesky"): "channels.connect",
     ("POST", f"{W}/channels/mastodon/authorize"): "channels.connect",
     ("POST", f"{W}/channels/mastodon/token"): "channels.connect",
+    ("GET", f"{W}/posts"): "posts.view",
+    ("POST", f"{W}/posts"): "posts.create",
+    ("GET", f"{W}/posts/{{post_id}}"): "posts.view",
+    ("PATCH", f"{W}/posts/{{post_id}}"): "posts.edit",
+    ("POST", f"{W}/posts/{{post_id}}/schedule"): "posts.schedule",
+    ("POST", f"{W}/posts/{{post_id}}/cancel"): "posts.cancel",
+    ("GET", f"{W}/deliveries"): "posts.view",
+    ("POST", f"{W}/deliveries/{{delivery_id}}/send-now"): "posts.schedule",
+    ("POST", f"{W}/deliveries/{{delivery_id}}/reschedule"): "posts.schedule",
+    ("POST", f"{W}/deliveries/{{delivery_id}}/cancel"): "posts.cancel",
+    ("GET", f"{W}/publishing"): "posts.view",
+    ("POST", f"{W}/publishing/pause"): "publishing.pause",
+    ("POST", f"{W}/publishing/resume"): "publishing.pause",
 }
 
 # One body that satisfies every form and API schema, so a refusal is never a mere 400/422:
@@ -98,6 +119,7 @@ BODY: dict[str, str] = {
     "method": "token",
     "token-instance_url": "mastodon.example",
     "token-access_token": "not-a-real-token",
+    "at": "2030-01-07T10:00:00",
 }
 
 # --- walking the resolver -------------------------------------------------------------------
@@ -182,6 +204,18 @@ def acme_objects(alice: User, bob: User, acme: Workspace) -> dict[str, Any]:
     )
     channel.credentials = {"access_token": "acme-secret"}
     channel.save()
+    post = Post.objects.create(workspace=acme, author=alice, purpose="acme's post")
+    variant = PostVariant.objects.create(post=post, channel=channel, parts=["Hello"])
+    due = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+    delivery = Delivery.objects.create(
+        workspace=acme,
+        post=post,
+        variant=variant,
+        channel=channel,
+        status=DeliveryStatus.NEEDS_ATTENTION,
+        due_at=due,
+        next_attempt_at=due,
+    )
     return {
         "slug": "acme",
         # someone other than whoever asks: removing oneself needs no permission
@@ -190,6 +224,8 @@ def acme_objects(alice: User, bob: User, acme: Workspace) -> dict[str, Any]:
         "verb": "revoke",
         "token_id": token.pk,
         "channel_id": channel.pk,
+        "post_id": post.pk,
+        "delivery_id": delivery.pk,
     }
 
 
@@ -213,6 +249,9 @@ def snapshot() -> dict[str, Any]:
         ),
         "tokens": sorted(ApiToken.objects.values_list("pk", "revoked_at")),
         "channels": sorted(Channel.objects.values_list("pk", "disconnected_at", "health")),
+        "posts": sorted(Post.objects.values_list("pk", "purpose", "status", "scheduled_at")),
+        "deliveries": sorted(Delivery.objects.values_list("pk", "status", "due_at")),
+        "paused": sorted(WorkspacePublishing.objects.values_list("pk", "paused_at")),
         "audit": AuditEntry.objects.count(),
     }
 
@@ -314,7 +353,14 @@ def test_acme_objects_are_not_reachable_through_globex(
 
 def test_the_object_routes_are_checked(acme_objects):
     kinds = {p for case in _object_cases() for p in _route(case[0], case[2]).params}
-    assert {"member_id", "invitation_id", "token_id", "channel_id"} <= kinds
+    assert {
+        "member_id",
+        "invitation_id",
+        "token_id",
+        "channel_id",
+        "post_id",
+        "delivery_id",
+    } <= kinds
 
 
 # --- each role the table refuses is refused -------------------------------------------------
@@ -351,13 +397,10 @@ def test_a_role_the_table_does_not_allow_is_refused(members, acme_objects, key, 
 # Permissions whose pages and endpoints have not landed yet: the publishing actions
 # (hubbub/publishing/actions) check them today, and their routes arrive with the rest of
 # issue 3. Remove each name as its route lands; the test below fails when one is left over.
+# posts.edit_any is checked by the actions on top of posts.edit (an editor changing someone
+# else's post); tests/api/test_posts.py covers that refusal.
 NOT_ROUTED_YET = {
-    "posts.create",
-    "posts.edit",
     "posts.edit_any",
-    "posts.schedule",
-    "posts.cancel",
-    "publishing.pause",
 }
 
 

@@ -15,7 +15,8 @@ api = NinjaAPI(
     title="Hubbub API",
     version="1",
     description=(
-        "Manage workspaces, members, channels and the audit log. Authenticate with a personal "
+        "Manage workspaces, members, channels, posts and their publishing, and read the audit "
+        "log. Authenticate with a personal "
         "token (`Authorization: Bearer hbb_...`, created on the API tokens page) or, from the "
         "browser, with your session and its CSRF token."
     ),

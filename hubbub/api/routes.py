@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from hubbub.api.routers import audit, channels, members, tokens, workspaces
+from hubbub.api.routers import audit, channels, members, posts, tokens, workspaces
 
 
 def mount(api: NinjaAPI) -> None:
-    """Attach the core routers (workspaces, members, channels, audit, tokens)."""
-    for module in (workspaces, members, channels, audit, tokens):
+    """Attach the core routers (workspaces, members, channels, audit, tokens, posts)."""
+    for module in (workspaces, members, channels, audit, tokens, posts):
         api.add_router("", module.router)

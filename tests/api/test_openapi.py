@@ -24,6 +24,17 @@ EXPECTED = {
     "/api/workspaces/{slug}/audit": {"get"},
     "/api/workspaces/{slug}/tokens": {"get", "post"},
     "/api/workspaces/{slug}/tokens/{token_id}": {"delete"},
+    "/api/workspaces/{slug}/posts": {"get", "post"},
+    "/api/workspaces/{slug}/posts/{post_id}": {"get", "patch"},
+    "/api/workspaces/{slug}/posts/{post_id}/schedule": {"post"},
+    "/api/workspaces/{slug}/posts/{post_id}/cancel": {"post"},
+    "/api/workspaces/{slug}/deliveries": {"get"},
+    "/api/workspaces/{slug}/deliveries/{delivery_id}/send-now": {"post"},
+    "/api/workspaces/{slug}/deliveries/{delivery_id}/reschedule": {"post"},
+    "/api/workspaces/{slug}/deliveries/{delivery_id}/cancel": {"post"},
+    "/api/workspaces/{slug}/publishing": {"get"},
+    "/api/workspaces/{slug}/publishing/pause": {"post"},
+    "/api/workspaces/{slug}/publishing/resume": {"post"},
 }
 
 

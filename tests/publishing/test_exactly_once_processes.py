@@ -25,12 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from bench.loopback import LoopbackConnector
+from bench.peer import FaultPeer, FaultPlan
 from hubbub.networks.base import ConnectorError, RateLimited, TransientError
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import OutgoingPart
 from hubbub.publishing import dispatcher
-from tests.publishing.fault_peer import FaultPeer, FaultPlan
-from tests.publishing.loopback_connector import LoopbackConnector
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -31,8 +31,8 @@ import django
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubbub.settings")
     django.setup()
+    from bench.loopback import DOTTED, NAME
     from hubbub.networks import registry
-    from tests.publishing.loopback_connector import DOTTED, NAME
 
     registry.NETWORKS[NAME] = DOTTED
 

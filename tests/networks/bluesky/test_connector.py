@@ -37,27 +37,6 @@ NEW_ACCESS = access_jwt(issued=EXPIRES, expires=EXPIRES + timedelta(hours=2))
 NEW_REFRESH = refresh_jwt("2")
 
 
-@pytest.fixture
-def channel(acme) -> Channel:
-    channel = Channel(
-        workspace=acme,
-        network="bluesky",
-        external_id=DID,
-        handle=HANDLE,
-        name="Alice",
-        config={"pds_url": PDS, "app_password_login": True},
-    )
-    channel.credentials = {
-        "accessJwt": access_jwt(),
-        "refreshJwt": refresh_jwt(),
-        "did": DID,
-        "pds_url": PDS,
-        "app_password": APP_PASSWORD,
-    }
-    channel.save()
-    return channel
-
-
 def test_it_keeps_a_token_with_time_left(xrpc, channel):
     route = xrpc.route()
 

@@ -18,17 +18,14 @@ from PIL import Image
 from hubbub.networks.base import ConnectorError, PermanentError, RateLimited, TransientError
 from hubbub.networks.bluesky import tid
 from hubbub.networks.bluesky.connector import BlueskyConnector
-from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef, ReplyTarget
 from tests.networks.bluesky.conftest import (
-    APP_PASSWORD,
     DID,
     EXPIRES,
     HANDLE,
     ISSUED,
     PDS,
     access_jwt,
-    refresh_jwt,
     session_output,
     xrpc_error,
 )
@@ -51,27 +48,6 @@ BLOB = {
     "mimeType": "image/png",
     "size": 1234,
 }
-
-
-@pytest.fixture
-def channel(acme) -> Channel:
-    channel = Channel(
-        workspace=acme,
-        network="bluesky",
-        external_id=DID,
-        handle=HANDLE,
-        name="Alice",
-        config={"pds_url": PDS, "app_password_login": True},
-    )
-    channel.credentials = {
-        "accessJwt": access_jwt(),
-        "refreshJwt": refresh_jwt(),
-        "did": DID,
-        "pds_url": PDS,
-        "app_password": APP_PASSWORD,
-    }
-    channel.save()
-    return channel
 
 
 @pytest.fixture(autouse=True)

@@ -124,55 +124,13 @@ def _child(
 
 def _make_deliveries(count: int, peer_url: str) -> float:
     """Creates `count` one-part deliveries on one channel, all due DUE_IN seconds after the
-    setup ends; returns that due time. Rows are made directly (not through schedule_post) so
-    nothing is enqueued: the variant under test is the only one publishing."""
+    setup ends; returns that due time."""
     from datetime import UTC, datetime
 
-    from django.db import transaction
+    from bench.scenario import create_due_deliveries
+    from hubbub.publishing.models import Delivery, Post
 
-    from hubbub.accounts.models import User
-    from hubbub.core.models import Membership, Workspace
-    from hubbub.core.roles import Role
-    from hubbub.networks.models import Channel
-    from hubbub.publishing.models import Delivery, Post, PostStatus, PostVariant
-
-    placeholder = datetime.now(UTC).replace(year=2100)
-    with transaction.atomic():
-        user = User.objects.create_user("bench@example.com", "correct horse battery staple")
-        workspace = Workspace.objects.create(name="Bench", slug="bench")
-        Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
-        channel = Channel.objects.create(
-            workspace=workspace,
-            network="loopback",
-            external_id="1",
-            handle="@bench",
-            config={"base_url": peer_url},
-        )
-        posts = Post.objects.bulk_create(
-            Post(
-                workspace=workspace,
-                author=user,
-                purpose="bench",
-                status=PostStatus.SCHEDULED,
-                scheduled_at=placeholder,
-            )
-            for _ in range(count)
-        )
-        variants = PostVariant.objects.bulk_create(
-            PostVariant(post=post, channel=channel, parts=[f"post {n}"])
-            for n, post in enumerate(posts)
-        )
-        Delivery.objects.bulk_create(
-            Delivery(
-                workspace=workspace,
-                post=post,
-                variant=variant,
-                channel=channel,
-                due_at=placeholder,
-                next_attempt_at=placeholder,
-            )
-            for post, variant in zip(posts, variants, strict=True)
-        )
+    create_due_deliveries(count, peer_url, datetime.now(UTC).replace(year=2100), "Bench")
     # The due time is set once everything exists, so the setup's length does not eat into it.
     due = time.time() + DUE_IN
     due_dt = datetime.fromtimestamp(due, UTC)

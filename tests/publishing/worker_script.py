@@ -38,46 +38,11 @@ def _setup_django() -> None:
 
 
 def setup(count: int, peer_url: str) -> None:
-    from django.db import transaction
     from django.utils import timezone
 
-    from hubbub.accounts.models import User
-    from hubbub.core.models import Membership, Workspace
-    from hubbub.core.roles import Role
-    from hubbub.networks.models import Channel
-    from hubbub.publishing.models import Delivery, Post, PostStatus, PostVariant
+    from bench.scenario import create_due_deliveries
 
-    due = timezone.now() - timedelta(seconds=1)
-    with transaction.atomic():
-        user = User.objects.create_user("race@example.com", "correct horse battery staple")
-        workspace = Workspace.objects.create(name="Race", slug="race")
-        Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
-        channel = Channel.objects.create(
-            workspace=workspace,
-            network="loopback",
-            external_id="1",
-            handle="@race",
-            config={"base_url": peer_url},
-        )
-        # Rows made directly (not through schedule_post): nothing is enqueued, the workers
-        # under test are the only ones publishing.
-        for n in range(count):
-            post = Post.objects.create(
-                workspace=workspace,
-                author=user,
-                purpose="race",
-                status=PostStatus.SCHEDULED,
-                scheduled_at=due,
-            )
-            variant = PostVariant.objects.create(post=post, channel=channel, parts=[f"post {n}"])
-            Delivery.objects.create(
-                workspace=workspace,
-                post=post,
-                variant=variant,
-                channel=channel,
-                due_at=due,
-                next_attempt_at=due,
-            )
+    create_due_deliveries(count, peer_url, timezone.now() - timedelta(seconds=1), "Race")
 
 
 def work(start_offset: float, deadline: float, limit: int) -> None:

@@ -1,9 +1,9 @@
-"""`python -m bench`: run every benchmark and print its table (about three minutes,
-most of it the dispatch benchmark).
+"""`python -m bench`: run every benchmark and print its tables (about twelve minutes, most
+of it the dispatch benchmark's scenarios, which wait for their deliveries' due times).
 
 Options make a quicker or longer run: --requests, --posts, --rounds, --budget for the HTTP
-and text benchmarks; --deliveries, --workers, --dispatch-budget for the dispatch benchmark;
---only to run one benchmark alone.
+and text benchmarks; --deliveries, --fault-deliveries, --window, --scenario, --no-burst,
+--database-url, --redis-url for the dispatch benchmark; --only to run one benchmark alone.
 """
 
 from __future__ import annotations
@@ -48,22 +48,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--deliveries",
         type=int,
-        default=2000,
-        help="deliveries of the dispatch benchmark, all due at once (default 2000; "
-        "the target is 10000)",
+        default=10_000,
+        help="deliveries of the dispatch benchmark's embedded and postgres scenarios, due "
+        "within one minute (default 10000, the target)",
     )
     parser.add_argument(
-        "--workers",
+        "--fault-deliveries",
         type=int,
-        default=2,
-        help="dispatcher threads, as HUBBUB_WORKER_THREADS (default 2, as deployed)",
+        default=2_000,
+        help="deliveries of the dispatch benchmark's faults scenario (default 2000)",
     )
     parser.add_argument(
-        "--dispatch-budget",
+        "--window",
         type=float,
-        default=20,
-        help="seconds the cron baseline's sweep is measured before the rest is "
-        "extrapolated (default 20)",
+        default=60,
+        help="seconds the dispatch benchmark's due times are spread over (default 60)",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=dispatch_scenarios(),
+        action="append",
+        help="run only this dispatch scenario (repeat for several; default: all)",
+    )
+    parser.add_argument(
+        "--no-burst",
+        action="store_true",
+        help='skip the embedded scenario\'s "all due at once" run (the capacity)',
+    )
+    parser.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/hubbub_bench",
+        help="the PostgreSQL database the dispatch benchmark creates, uses and drops",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/14",
+        help="the Redis database the dispatch benchmark empties and uses (default db 14)",
     )
     parser.add_argument(
         "--only",
@@ -73,10 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     numbers = (args.requests, args.posts, args.rounds, args.budget)
-    if min(*numbers, args.deliveries, args.workers, args.dispatch_budget) <= 0:
+    if min(*numbers, args.deliveries, args.fault_deliveries) <= 0 or args.window < 0:
         parser.error(
-            "--requests, --posts, --rounds, --budget, --deliveries, --workers and "
-            "--dispatch-budget must be above 0."
+            "--requests, --posts, --rounds, --budget, --deliveries and --fault-deliveries "
+            "must be above 0, and --window at least 0."
         )
     only = set(args.only or BENCHMARKS)
 
@@ -105,12 +125,29 @@ def main(argv: list[str] | None = None) -> int:
             report = text_count.run(args.posts, args.rounds, args.budget * 0.4)
             print(report, end="\n\n", flush=True)
         if "dispatch" in only:
-            report = dispatch.run(args.deliveries, args.workers, args.dispatch_budget)
+            options = dispatch.Options(
+                deliveries=args.deliveries,
+                fault_deliveries=args.fault_deliveries,
+                window=args.window,
+                burst=not args.no_burst,
+                scenarios=tuple(args.scenario or dispatch.SCENARIOS),
+                database_url=args.database_url,
+                redis_url=args.redis_url,
+            )
+            report = dispatch.run(options, progress=_progress)
             print(report, end="\n\n", flush=True)
         print(f"Done in {time.perf_counter() - started:.1f} s.")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0
+
+
+def dispatch_scenarios() -> tuple[str, ...]:
+    return ("embedded", "postgres", "faults")  # bench.dispatch.SCENARIOS, before Django
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -1,347 +1,359 @@
-"""Publishing N deliveries due in the same minute: our dispatcher beside a once-a-minute cron.
+"""Publishing N deliveries due within the same minute: our dispatcher beside a once-a-minute
+cron, on the embedded default and on PostgreSQL + Redis, with and without faults.
 
-Both variants run on the embedded default (SQLite in a throw-away data folder, migrated
-first) against bench/peer.py, a local HTTP network answering every POST after 50 ms, through
-the real connector path (bench/loopback.py → hubbub.core.http.request). Each variant runs in
-a fresh process of its own, so its peak memory (maxrss) is its own and neither warms the
-other's caches; the peer runs in this process, which otherwise only waits.
+Every variant runs the production code, in processes of its own, against bench/peer.py (a
+local HTTP network answering every POST after 50 ms) through the real connector path
+(bench/loopback.py → hubbub.core.http.request). bench/dispatch_driver.py sets each variant
+up and watches it; bench/dispatch_worker.py is the process measured.
 
-- **Ours** (the dispatcher as deployed): `hubbub worker` runs 2 Huey thread workers
-  (HUBBUB_WORKER_THREADS). The stand-in is 2 threads, each a plain loop calling
-  `dispatcher.dispatch_due(limit=10)` and sleeping 50 ms when nothing is due. Huey itself
-  (its queue and its scheduler, which moves an `eta` task to the queue within about a
-  second) is not in the measure. The batch stays small because dispatch_due claims its whole
-  batch at once, then publishes one by one: a large batch would hold deliveries the other
-  worker could be sending.
-- **Baseline** (the Mixpost design): a cron job that wakes once a minute and publishes
-  everything due, one after another, with the same per-delivery code (`dispatcher.deliver`),
-  so the difference is the scheduling, not the publishing.
+Scenarios (each: the cron baseline, then ours):
+1. embedded: SQLite + Huey-on-SQLite, one `hubbub worker` process (2 Huey threads, as
+   deployed); the deliveries' due times spread evenly over one minute. Then "ours, all due
+   at once": the same deliveries due at the same instant, which measures how fast the
+   worker drains a backlog (its capacity), where the spread minute only needs 1/60 of N a
+   second.
+2. postgres: PostgreSQL + Redis, 2 `hubbub worker` processes.
+3. faults: as 2, with the peer injecting 10 % timeouts after accepting the post (outcome
+   unknown: reconciled before any resend), 5 % 500 and 5 % 429 (Retry-After: 1), at most one
+   fault per delivery, and the first worker process SIGKILLed once 30 % are published. The
+   lease is 20 s here (HUBBUB_PUBLISH_LEASE; 5 min by default) and the HTTP time-out 1 s, so
+   the killed worker's deliveries are taken over within the run: by the minute sweep after
+   the lease. The cron's process is killed the same way and the next minute's run finishes.
 
-The due times: every delivery is due at "setup done + 2 s", and ours starts polling before
-that. The cron would wake at its next whole minute, up to 60 s later. Rather than wait real
-minutes, the baseline starts its sweep at the due time and the wait for the minute boundary
-is added to its lateness analytically: for deliveries due at a uniformly random moment of
-the minute, that wait is uniform in [0, 60) s, and one seeded draw (the same every run) is
-added to every delivery. The cron's sweep itself is measured, but only for `budget` seconds
-(sending is sequential: 10,000 deliveries at 50 ms take over 8 minutes); the rest of its
-deliveries are extrapolated at the measured rate, and the table says how many were measured.
+Ours: each delivery's job is queued with eta = due time (what scheduling a post does); Huey
+moves it to the queue within its 1 s scheduler tick, and the job publishes its delivery with
+whatever else is due, in concurrent batches (hubbub.publishing.dispatcher.deliver_due).
+Baseline: the design of Mixpost and others, a cron job that wakes once a minute and
+publishes everything that came due during the minute; it uses our publishing code,
+concurrency included, so the difference is when the work starts.
 
-Lateness is the peer's arrival time of a delivery's POST minus its due_at (same machine,
-same wall clock). Deliveries/s: deliveries published divided by the time from the due time
-to the last arrival (for the cron, from its wake-up). Duplicates: keys the peer received
-more than once. Losses: deliveries not published when the variant ended (ours is stopped
-after a generous bound; the cron's unmeasured part is not counted as lost).
+Measures: lateness = the peer's arrival time of a delivery's first POST minus its due time
+(same machine, same clock); time = from the first due time (the cron: its wake-up) to the
+last arrival; deliveries/s = deliveries published / time (for a spread minute this is
+bounded by the rate they come due); duplicates = deliveries the peer received more than
+once; lost = deliveries not published at the end or never received by the peer; peak memory
+= the largest maxrss of the measured processes (per process, not summed).
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
+import json
 import os
-import random
-import resource
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from bench.dispatch_driver import Config
 from bench.measure import table
 from bench.peer import FaultPeer, FaultPlan
 
 LATENCY = 0.05  # seconds the peer waits before every answer
-DUE_IN = 2.0  # seconds from the end of the setup to the due time
-BATCH = 10  # dispatch_due's limit per call in "ours"
-IDLE = 0.05  # seconds a worker of "ours" sleeps when nothing is due
-CRON_SEED = 60  # the seed of the cron's minute-boundary draw
-BASELINE = "baseline: cron once a minute"
-OURS = "ours: dispatch_due"
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ("embedded", "postgres", "faults")
+FAULTS = FaultPlan(
+    latency=LATENCY,
+    timeout_after_accept=0.10,
+    server_error=0.05,
+    rate_limited=0.05,
+    max_faults_per_key=1,
+    seed=7,
+)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What a variant's process reports; lateness and duplicates come from the peer."""
-
-    due_at: float  # time.time() of the due time
-    started_at: float  # when it began publishing (the cron: its sweep, before the offset)
-    keys: list[str]  # the idempotency key of every delivery
-    unpublished: int  # deliveries not published when it ended
-    measured: int  # deliveries it got to (all for ours; the cron stops at its budget)
-    maxrss_kib: int
-
-
-# --- the variant's own process --------------------------------------------------------------
+class Options:
+    deliveries: int = 10_000
+    fault_deliveries: int = 2_000
+    window: float = 60.0
+    burst: bool = True
+    scenarios: tuple[str, ...] = SCENARIOS
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/hubbub_bench"
+    redis_url: str = "redis://127.0.0.1:6379/14"
 
 
-def _child(
-    kind: str,
-    data_dir: str,
-    peer_url: str,
-    count: int,
-    workers: int,
-    budget: float,
-    answer: Connection,
-) -> None:
-    """Runs in a spawned process: a fresh Django on its own data folder."""
-    os.environ.update(
+@dataclass
+class Row:
+    scenario: str
+    variant: str
+    deliveries: int
+    published: int = 0
+    seconds: float = 0.0
+    lateness: list[float] = field(default_factory=list)
+    duplicates: int = 0
+    lost: int = 0
+    maxrss_kib: int = 0
+    cpu_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    faults: dict[str, int] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+# --- the databases each variant gets -------------------------------------------------------
+
+
+def _postgres_admin(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
+
+
+def _fresh_postgres(url: str) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_postgres_admin(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_postgres(url: str) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_postgres_admin(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _fresh_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # the benchmark's own database number
+
+
+def unavailable(options: Options) -> str:
+    """Why PostgreSQL + Redis cannot be used, or ""."""
+    try:
+        import psycopg
+        import redis
+
+        with psycopg.connect(_postgres_admin(options.database_url), connect_timeout=3):
+            pass
+        redis.Redis.from_url(options.redis_url, socket_connect_timeout=3).ping()
+    except Exception as exc:  # any reason: the scenarios are skipped with it
+        return str(exc).strip().splitlines()[0]
+    return ""
+
+
+# --- one variant ---------------------------------------------------------------------------
+
+
+def _variant(
+    scenario: str,
+    variant: str,
+    config: dict[str, Any],
+    plan: FaultPlan,
+    env_extra: dict[str, str],
+    postgres: Options | None,
+) -> Row:
+    data_dir = tempfile.mkdtemp(prefix=f"hubbub-bench-{scenario}-")
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "HUBBUB_REDIS_URL"):
+        env.pop(name, None)
+    env.update(
         DJANGO_SETTINGS_MODULE="hubbub.settings",
         HUBBUB_DATA_DIR=data_dir,
         HUBBUB_JOBS_IMMEDIATE="false",
         HUBBUB_ALLOW_PRIVATE_NETWORKS="true",  # the peer is on 127.0.0.1
+        **env_extra,
     )
-    for name in ("DATABASE_URL", "HUBBUB_REDIS_URL"):  # the embedded default
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from bench import loopback
-    from bench.http_seam import log_lines_to_devnull
-    from hubbub.networks import registry
-
-    registry.NETWORKS[loopback.NAME] = loopback.DOTTED
-    call_command("migrate", verbosity=0)
-    with log_lines_to_devnull():  # the seam's log line per call is formatted, not printed
-        due_at = _make_deliveries(count, peer_url)
-        if kind == "ours":
-            started, measured = _ours(due_at, workers, budget)
-        else:
-            started, measured = _cron(due_at, budget)
-    from hubbub.publishing.models import Delivery, DeliveryStatus
-
-    answer.send(
-        Outcome(
-            due_at=due_at,
-            started_at=started,
-            keys=[f"hubbub-{pk}-0" for pk in Delivery.objects.values_list("pk", flat=True)],
-            unpublished=Delivery.objects.exclude(status=DeliveryStatus.PUBLISHED).count(),
-            measured=measured,
-            maxrss_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        )
-    )
-
-
-def _make_deliveries(count: int, peer_url: str) -> float:
-    """Creates `count` one-part deliveries on one channel, all due DUE_IN seconds after the
-    setup ends; returns that due time."""
-    from datetime import UTC, datetime
-
-    from bench.scenario import create_due_deliveries
-    from hubbub.publishing.models import Delivery, Post
-
-    create_due_deliveries(count, peer_url, datetime.now(UTC).replace(year=2100), "Bench")
-    # The due time is set once everything exists, so the setup's length does not eat into it.
-    due = time.time() + DUE_IN
-    due_dt = datetime.fromtimestamp(due, UTC)
-    Post.objects.update(scheduled_at=due_dt)
-    Delivery.objects.update(due_at=due_dt, next_attempt_at=due_dt)
-    return due
-
-
-def _ours(due_at: float, workers: int, budget: float) -> tuple[float, int]:
-    import threading
-
-    from django.db import connection
-
-    from hubbub.publishing import dispatcher
-    from hubbub.publishing.models import Delivery, DeliveryStatus
-    from hubbub.publishing.models.deliveries import WAITING
-
-    stop = due_at + budget
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            while time.time() < stop:
-                if dispatcher.dispatch_due(limit=BATCH):
-                    continue
-                if (
-                    time.time() >= due_at
-                    and not Delivery.objects.filter(
-                        status__in=[*WAITING, DeliveryStatus.CLAIMED]
-                    ).exists()
-                ):
-                    return  # nothing left for anyone
-                time.sleep(IDLE)
-        except BaseException as exc:  # reported by the main thread, not lost in this one
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, name=f"worker-{n}") for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return due_at, Delivery.objects.count()
-
-
-def _cron(due_at: float, budget: float) -> tuple[float, int]:
-    from hubbub.publishing import dispatcher
-
-    time.sleep(max(0.0, due_at - time.time()))
-    started = time.time()
-    stop = started + budget
-    measured = 0
-    # One sweep: everything due, in due order, one after another.
-    for pk in dispatcher.due_ids(limit=10**9):
-        if time.time() >= stop:
-            break
-        dispatcher.deliver(pk)
-        measured += 1
-    return started, measured
-
-
-# --- this process: the peer, the variants, the table ----------------------------------------
-
-
-@contextlib.contextmanager
-def _peer() -> Iterator[FaultPeer]:
-    peer = FaultPeer(FaultPlan(latency=LATENCY)).start()
+    if postgres is not None:
+        _fresh_postgres(postgres.database_url)
+        _fresh_redis(postgres.redis_url)
+        env.update(DATABASE_URL=postgres.database_url, HUBBUB_REDIS_URL=postgres.redis_url)
+    peer = FaultPeer(FaultPlan(**asdict(plan))).start()
+    result_path = Path(data_dir) / "result.json"
     try:
-        yield peer
+        settings = Config(peer_url=peer.url, log_dir=data_dir, **config)
+        timeout = settings.window + settings.timeout + 120
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.dispatch_driver",
+                json.dumps(asdict(settings)),
+                str(result_path),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if done.returncode != 0 or not result_path.exists():
+            raise RuntimeError(
+                f"The {scenario} {variant} variant failed:\n{done.stdout}\n{done.stderr}"
+            )
+        result = json.loads(result_path.read_text())
+        return _row(scenario, variant, settings.count, result, peer)
     finally:
         peer.stop()
-
-
-def _variant(kind: str, count: int, workers: int, budget: float) -> tuple[Outcome, FaultPeer]:
-    import shutil
-    import tempfile
-
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: its own Django
-    data_dir = tempfile.mkdtemp(prefix=f"hubbub-bench-{kind}-")
-    try:
-        with _peer() as peer:
-            receiving, sending = context.Pipe(duplex=False)
-            args = (kind, data_dir, peer.url, count, workers, budget, sending)
-            process = context.Process(target=_child, args=args, daemon=True)
-            process.start()
-            sending.close()
-            try:
-                # Setup and migration, the work itself, and a margin: bounded in any case.
-                if not receiving.poll(budget + 120):
-                    raise RuntimeError(f"The {kind} variant did not finish in {budget + 120} s.")
-                outcome: Outcome = receiving.recv()
-            except EOFError:
-                raise RuntimeError(
-                    f"The {kind} variant's process failed (exit code {process.exitcode}); "
-                    "its error is printed above."
-                ) from None
-            finally:
-                process.join(10)
-                if process.is_alive():
-                    process.terminate()
-            return outcome, peer
-    finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+        if postgres is not None:
+            _drop_postgres(postgres.database_url)
 
 
-@dataclass(frozen=True)
-class Figures:
-    published: int
-    per_second: float
-    lateness: list[float]  # seconds, one per published delivery
-    duplicates: int
-    lost: int
-    measured: int
-    maxrss_kib: int
-
-
-def _figures(outcome: Outcome, peer: FaultPeer, offset: float = 0.0) -> Figures:
+def _row(scenario: str, variant: str, count: int, result: dict[str, Any], peer: FaultPeer) -> Row:
+    due: dict[str, float] = result["due"]
     accepted = peer.snapshot()
-    arrivals = sorted(peer.received[key] for key in outcome.keys if key in peer.received)
-    lateness = [arrival - outcome.due_at + offset for arrival in arrivals]
-    span = (arrivals[-1] - outcome.started_at) if arrivals else 0.0
-    return Figures(
-        published=len(arrivals),
-        per_second=len(arrivals) / span if span > 0 else 0.0,
+    arrivals = {key: peer.received[key] for key in due if key in peer.received}
+    lateness = sorted(arrivals[key] - due[key] for key in arrivals)
+    last = max(arrivals.values(), default=result["started"])
+    return Row(
+        scenario=scenario,
+        variant=variant,
+        deliveries=count,
+        published=count - result["unpublished"],
+        seconds=last - result["started"],
         lateness=lateness,
-        duplicates=sum(1 for n in accepted.values() if n > 1),
-        # the cron's unmeasured deliveries are not lost: it was stopped before them
-        lost=(
-            outcome.unpublished
-            if outcome.measured == len(outcome.keys)
-            else outcome.measured - len(arrivals)
-        ),
-        measured=outcome.measured,
-        maxrss_kib=outcome.maxrss_kib,
+        duplicates=sum(1 for key in due if accepted.get(key, 0) > 1),
+        lost=max(result["unpublished"], count - len(arrivals)),
+        maxrss_kib=max(result["maxrss_kib"], default=0),
+        cpu_seconds=result["cpu_seconds"],
+        notes=result["notes"],
+        faults=dict(peer.faults),
+        outcomes=result["outcomes"],
     )
 
 
-def _extrapolate(figures: Figures, total: int) -> list[float]:
-    """The cron's lateness for all `total` deliveries: the unmeasured ones follow at the
-    measured pace, one after another."""
-    late = figures.lateness
-    if len(late) >= total or len(late) < 2:
-        return late
-    step = (late[-1] - late[0]) / (len(late) - 1)
-    return late + [late[-1] + step * (n + 1) for n in range(total - len(late))]
+# --- the scenarios -------------------------------------------------------------------------
 
 
-def _mib(kib: int) -> str:
-    return f"{kib / 1024:,.1f}"
+def run(options: Options, progress: Any = None) -> str:
+    rows: list[Row] = []
+    skipped = ""
+    say = progress or (lambda line: None)
+    latency_only = FaultPlan(latency=LATENCY)
+    ours_embedded = {"workers": 1}
+    if "embedded" in options.scenarios:
+        n, window = options.deliveries, options.window
+        say(f"dispatch: embedded, cron baseline ({n:,} deliveries)…")
+        rows.append(_variant("embedded", "cron", _cfg("cron", n, window), latency_only, {}, None))
+        say("dispatch: embedded, ours…")
+        rows.append(
+            _variant(
+                "embedded", "ours", _cfg("ours", n, window, **ours_embedded), latency_only, {}, None
+            )
+        )
+        if options.burst:
+            say("dispatch: embedded, ours, all due at once…")
+            rows.append(
+                _variant(
+                    "embedded",
+                    "ours, all due at once",
+                    _cfg("ours", n, 0.0, **ours_embedded),
+                    latency_only,
+                    {},
+                    None,
+                )
+            )
+    wanted = [s for s in ("postgres", "faults") if s in options.scenarios]
+    if wanted:
+        skipped = unavailable(options)
+    if wanted and not skipped:
+        if "postgres" in wanted:
+            n, window = options.deliveries, options.window
+            for variant, workers in (("cron", 1), ("ours", 2)):
+                say(f"dispatch: postgres, {variant}…")
+                config = _cfg(variant, n, window, workers=workers)
+                rows.append(_variant("postgres", variant, config, latency_only, {}, options))
+        if "faults" in wanted:
+            n, window = options.fault_deliveries, options.window
+            env = {"HUBBUB_PUBLISH_LEASE": "20", "HUBBUB_HTTP_TIMEOUT": "1"}
+            for variant, workers in (("cron", 1), ("ours", 2)):
+                say(f"dispatch: faults, {variant}…")
+                config = _cfg(variant, n, window, workers=workers, kill_at=0.3, timeout=400)
+                rows.append(_variant("faults", variant, config, FAULTS, env, options))
+    return report(options, rows, skipped if wanted else "")
+
+
+def _cfg(kind: str, count: int, window: float, **extra: Any) -> dict[str, Any]:
+    return {"kind": kind, "count": count, "window": window, **extra}
+
+
+# --- the table -----------------------------------------------------------------------------
 
 
 def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=1000, method="inclusive")[round(fraction * 1000) - 1]
 
 
-def run(deliveries: int, workers: int, budget: float) -> str:
-    ours_outcome, ours_peer = _variant("ours", deliveries, workers, budget=max(budget, 600))
-    ours = _figures(ours_outcome, ours_peer)
-    cron_outcome, cron_peer = _variant("cron", deliveries, 1, budget=budget)
-    # The wait for the minute boundary, drawn once with a fixed seed (see the docstring).
-    offset = random.Random(CRON_SEED).uniform(0, 60)
-    cron = _figures(cron_outcome, cron_peer, offset)
-    cron_late = _extrapolate(cron, deliveries)
-    return report(deliveries, workers, offset, ours, cron, cron_late)
-
-
-def report(
-    deliveries: int,
-    workers: int,
-    offset: float,
-    ours: Figures,
-    cron: Figures,
-    cron_late: list[float],
-) -> str:
-    ours_late = ours.lateness or [float("nan")]
-    cron_late = cron_late or [float("nan")]
-
-    def seconds(values: list[float], fraction: float) -> str:
-        return f"{_percentile(values, fraction):.2f}"
-
-    partial = cron.measured < deliveries
-    star = " *" if partial else ""
-    rows = [
-        ["deliveries/s", f"{cron.per_second:,.1f}", f"{ours.per_second:,.1f}"],
-        ["lateness p50 (s)", seconds(cron_late, 0.5) + star, seconds(ours_late, 0.5)],
-        ["lateness p99 (s)", seconds(cron_late, 0.99) + star, seconds(ours_late, 0.99)],
-        ["lateness max (s)", f"{max(cron_late):.2f}{star}", f"{max(ours_late):.2f}"],
-        ["duplicates", str(cron.duplicates), str(ours.duplicates)],
-        [
-            "lost (not published at the end)",
-            f"{cron.lost} of {cron.measured:,} measured" if partial else str(cron.lost),
-            str(ours.lost),
-        ],
-        ["peak memory, maxrss (MiB)", _mib(cron.maxrss_kib), _mib(ours.maxrss_kib)],
+def report(options: Options, rows: list[Row], skipped: str) -> str:
+    headers = [
+        "scenario",
+        "variant",
+        "deliveries",
+        "time (s)",
+        "deliveries/s",
+        "late p50 (s)",
+        "late p99 (s)",
+        "late max (s)",
+        "duplicates",
+        "lost",
+        "peak memory (MiB)",
+        "CPU ms/delivery",
     ]
-    title = (
-        f"Dispatch: {deliveries:,} deliveries due at the same moment, SQLite, a local peer "
-        f"answering after {LATENCY * 1000:.0f} ms.\n"
-        f"Ours: {workers} threads each looping on dispatch_due(limit={BATCH}), a stand-in for "
-        f"`hubbub worker`'s {workers} Huey thread workers (Huey's queue is not measured).\n"
-        f"Baseline: one sweep publishing everything due in sequence; its wake-up at the next "
-        f"whole minute adds {offset:.1f} s (a seeded draw in [0, 60) s) to its lateness."
-    )
-    if partial:
-        title += (
-            f"\n* The cron sweep was measured for its first {cron.measured:,} deliveries "
-            f"(--dispatch-budget); the rest of its lateness is extrapolated at the measured pace."
+    cells = []
+    for row in rows:
+        late = row.lateness
+        rate = row.published / row.seconds if row.seconds > 0 else 0.0
+        cells.append(
+            [
+                row.scenario,
+                "baseline: cron once a minute" if row.variant == "cron" else row.variant,
+                f"{row.deliveries:,}",
+                f"{row.seconds:.1f}",
+                f"{rate:,.0f}",
+                f"{_percentile(late, 0.5):.2f}",
+                f"{_percentile(late, 0.99):.2f}",
+                f"{max(late, default=float('nan')):.2f}",
+                str(row.duplicates),
+                str(row.lost),
+                f"{row.maxrss_kib / 1024:,.0f}",
+                f"{row.cpu_seconds * 1000 / max(1, row.published):.1f}",
+            ]
         )
-    return title + "\n\n" + table(["measure", BASELINE, OURS], rows)
+    lines = [
+        f"Dispatch: deliveries due within one minute ({options.window:g} s), a local peer "
+        f"answering after {LATENCY * 1000:.0f} ms; every variant in processes of its own.",
+        "embedded = SQLite + Huey-on-SQLite, 1 `hubbub worker` process; postgres = PostgreSQL "
+        "+ Redis, 2 worker processes; faults = postgres with 10 % timeouts after accept, "
+        "5 % 500, 5 % 429 and one worker SIGKILLed at 30 %.",
+        "Lateness: peer arrival minus due time. Deliveries/s: published / time; over a spread "
+        'minute it cannot exceed the rate deliveries come due ("all due at once" shows the '
+        "capacity).",
+        "",
+        table(headers, cells),
+    ]
+    for row in rows:
+        if row.faults or row.notes:
+            detail = ", ".join(f"{k} {v}" for k, v in sorted(row.faults.items()))
+            outcomes = ", ".join(f"{k} {v}" for k, v in sorted(row.outcomes.items()))
+            text = f"{row.scenario}, {row.variant}: "
+            if detail:
+                text += f"faults injected: {detail}; attempts: {outcomes}"
+            if row.notes:
+                text += ("; " if detail else "") + "; ".join(row.notes)
+            lines.append(text)
+    if skipped:
+        lines.append(f"PostgreSQL + Redis scenarios skipped: {skipped}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """`python -m bench.dispatch`: this benchmark alone, with its defaults."""
+    print(run(Options(), progress=lambda line: print(line, file=sys.stderr, flush=True)))
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"Done in {time.perf_counter() - started:.0f} s.")

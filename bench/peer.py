@@ -30,6 +30,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
+class _Server(ThreadingHTTPServer):
+    # Workers open dozens of connections at once; the default backlog (5) would refuse some,
+    # an error of the peer rather than one of the faults the plan injects.
+    request_queue_size = 256
+
+
 @dataclass
 class FaultPlan:
     latency: float = 0.02  # seconds before every answer
@@ -72,7 +78,7 @@ class FaultPeer:
             def do_GET(self) -> None:
                 peer._handle_get(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -101,6 +107,11 @@ class FaultPeer:
             if not self.in_flight:
                 return None
             return time.monotonic() - min(self.in_flight.values())
+
+    def in_flight_count(self) -> int:
+        """POSTs that reached the peer and wait for their answer."""
+        with self._lock:
+            return len(self.in_flight)
 
     def snapshot(self) -> Counter[str]:
         with self._lock:

@@ -40,6 +40,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # that talks to a network inside its own LAN (or the local test networks) opts in.
 HUBBUB_ALLOW_PRIVATE_NETWORKS = config.env_bool("HUBBUB_ALLOW_PRIVATE_NETWORKS", False)
 HUBBUB_HTTP_TIMEOUT = config.env_int("HUBBUB_HTTP_TIMEOUT", 20, 1, 600)
+# The Telegram Bot API server: the public one, or a self-hosted telegram-bot-api.
+HUBBUB_TELEGRAM_API_URL = config.env_str("HUBBUB_TELEGRAM_API_URL", "https://api.telegram.org")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "hubbub.accounts",
     "hubbub.networks",
     "hubbub.publishing",
+    "hubbub.webhooks",
     "hubbub.api",
     "hubbub.web",
 ]
@@ -148,8 +151,16 @@ HUEY = {
     "consumer": {
         "workers": config.env_int("HUBBUB_WORKER_THREADS", 2, 1, 64),
         "worker_type": "thread",
+        # An idle worker polling the SQLite queue sleeps at most this long (Huey's default,
+        # 10 s, would make the first post after a quiet spell up to 10 s late).
+        "max_delay": 0.5,
     },
 }
+# Publishing (hubbub.publishing.dispatcher): deliveries each worker process sends at once
+# (waiting on the network, not the CPU), and how long a claim lasts before another worker may
+# take a crashed worker's delivery over (renewed before every part).
+HUBBUB_PUBLISH_CONCURRENCY = config.env_int("HUBBUB_PUBLISH_CONCURRENCY", 16, 1, 256)
+HUBBUB_PUBLISH_LEASE = config.env_int("HUBBUB_PUBLISH_LEASE", 300, 10, 86400)
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("hubbub.accounts.urls")),
     path("api/", api.urls),
     path("", include("hubbub.networks.urls")),
+    path("", include("hubbub.publishing.urls")),
+    path("", include("hubbub.webhooks.urls")),
     *network_urls(),
     path("", include("hubbub.web.urls")),
 ]

@@ -11,3 +11,6 @@ from hubbub.settings import *  # noqa: F403
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests change endpoints with queryset updates too, which send no signal: read them afresh.
+HUBBUB_WEBHOOK_LISTENERS_TTL = 0.0

@@ -35,12 +35,15 @@ from hubbub.core.permissions import PERMISSIONS
 from hubbub.core.roles import Role
 from hubbub.networks.models import Channel
 from hubbub.publishing.models import (
+    Campaign,
     Delivery,
     DeliveryStatus,
     Post,
     PostVariant,
+    ReviewLink,
     WorkspacePublishing,
 )
+from hubbub.webhooks.models import WebhookEndpoint, WebhookMessage
 from tests.conftest import signed_in
 
 # --- the route → permission map ---------------------------------------------------------
@@ -58,11 +61,48 @@ WEB: dict[str, dict[str, str]] = {
     "web:audit": {"GET": "audit.view"},
     "web:tokens": {"GET": "tokens.manage", "POST": "tokens.manage"},
     "web:token_revoke": {"POST": "tokens.manage"},
+    "publishing:calendar": {"GET": "posts.view"},
+    "publishing:move": {"POST": "posts.schedule"},
+    "publishing:repeat": {"POST": "posts.schedule"},
+    "publishing:ical_regenerate": {"POST": "workspace.edit"},
+    "publishing:queue": {"GET": "posts.view", "POST": "queue.manage"},
+    "publishing:import": {"GET": "posts.create", "POST": "posts.create"},
+    "publishing:import_template": {"GET": "posts.create"},
+    "publishing:export": {"GET": "posts.view"},
+    "publishing:approvals": {"GET": "posts.approve"},
+    "publishing:workflow": {"GET": "approvals.manage", "POST": "approvals.manage"},
+    "publishing:decide": {"POST": "posts.approve"},
+    "publishing:submit": {"POST": "posts.schedule"},
+    "publishing:review_link_create": {"POST": "posts.share_review"},
+    "publishing:review_link_revoke": {"POST": "posts.share_review"},
+    "webhooks:list": {"GET": "webhooks.manage", "POST": "webhooks.manage"},
+    "webhooks:detail": {"GET": "webhooks.manage", "POST": "webhooks.manage"},
+    "webhooks:rotate": {"POST": "webhooks.manage"},
+    "webhooks:test": {"POST": "webhooks.manage"},
+    "webhooks:delete": {"POST": "webhooks.manage"},
+    "publishing:compose": {"GET": "posts.create", "POST": "posts.create"},
+    "publishing:edit": {"GET": "posts.edit", "POST": "posts.edit"},
+    "publishing:validate": {"POST": "posts.create"},
+    "publishing:autosave": {"POST": "posts.create"},
+    "publishing:next_slot": {"GET": "posts.create"},
+    "publishing:upload": {"POST": "posts.create"},
+    "publishing:media_file": {"GET": "posts.view"},
+    "publishing:post": {"GET": "posts.view"},
+    "publishing:post_cancel": {"POST": "posts.cancel"},
+    "publishing:delivery_send_now": {"POST": "posts.schedule"},
+    "publishing:delivery_reschedule": {"POST": "posts.schedule"},
+    "publishing:delivery_cancel": {"POST": "posts.cancel"},
+    "publishing:health": {"GET": "posts.view"},
+    "publishing:pause": {"POST": "publishing.pause"},
+    "publishing:resume": {"POST": "publishing.pause"},
+    "publishing:campaigns": {"GET": "posts.view", "POST": "campaigns.manage"},
+    "publishing:campaign_edit": {"GET": "campaigns.manage", "POST": "campaigns.manage"},
     "networks:list": {"GET": "channels.view"},
     "networks:check": {"POST": "channels.view"},
     "networks:disconnect": {"POST": "channels.disconnect"},
     "bluesky:connect": {"GET": "channels.connect", "POST": "channels.connect"},
     "mastodon:connect": {"GET": "channels.connect", "POST": "channels.connect"},
+    "telegram:connect": {"GET": "channels.connect", "POST": "channels.connect"},
 }
 
 W = "api/workspaces/{slug}"
@@ -88,6 +128,7 @@ API: dict[tuple[str, str], str] = {
     ("POST", f"{W}/channels/bluesky"): "channels.connect",
     ("POST", f"{W}/channels/mastodon/authorize"): "channels.connect",
     ("POST", f"{W}/channels/mastodon/token"): "channels.connect",
+    ("POST", f"{W}/channels/telegram"): "channels.connect",
     ("GET", f"{W}/posts"): "posts.view",
     ("POST", f"{W}/posts"): "posts.create",
     ("GET", f"{W}/posts/{{post_id}}"): "posts.view",
@@ -101,6 +142,36 @@ API: dict[tuple[str, str], str] = {
     ("GET", f"{W}/publishing"): "posts.view",
     ("POST", f"{W}/publishing/pause"): "publishing.pause",
     ("POST", f"{W}/publishing/resume"): "publishing.pause",
+    ("GET", f"{W}/calendar"): "posts.view",
+    ("GET", f"{W}/channels/{{channel_id}}/queue-slots"): "posts.view",
+    ("PUT", f"{W}/channels/{{channel_id}}/queue-slots"): "queue.manage",
+    ("GET", f"{W}/next-free-slot"): "posts.view",
+    ("POST", f"{W}/posts/{{post_id}}/recurrence"): "posts.schedule",
+    ("DELETE", f"{W}/posts/{{post_id}}/recurrence"): "posts.schedule",
+    ("POST", f"{W}/posts/import"): "posts.create",
+    ("GET", f"{W}/posts/export.csv"): "posts.view",
+    ("POST", f"{W}/posts/{{post_id}}/submit"): "posts.schedule",
+    ("POST", f"{W}/posts/{{post_id}}/approve"): "posts.approve",
+    ("POST", f"{W}/posts/{{post_id}}/reject"): "posts.approve",
+    ("POST", f"{W}/posts/{{post_id}}/comment"): "posts.approve",
+    ("GET", f"{W}/posts/{{post_id}}/approval"): "posts.view",
+    ("GET", f"{W}/approvals"): "posts.approve",
+    ("GET", f"{W}/approval-workflow"): "posts.view",
+    ("PUT", f"{W}/approval-workflow"): "approvals.manage",
+    ("POST", f"{W}/posts/{{post_id}}/review-links"): "posts.share_review",
+    ("DELETE", f"{W}/review-links/{{link_id}}"): "posts.share_review",
+    ("GET", f"{W}/campaigns"): "posts.view",
+    ("POST", f"{W}/campaigns"): "campaigns.manage",
+    ("PATCH", f"{W}/campaigns/{{campaign_id}}"): "campaigns.manage",
+    ("POST", f"{W}/media"): "posts.create",
+    ("GET", f"{W}/webhooks"): "webhooks.manage",
+    ("POST", f"{W}/webhooks"): "webhooks.manage",
+    ("GET", f"{W}/webhooks/{{endpoint_id}}"): "webhooks.manage",
+    ("PATCH", f"{W}/webhooks/{{endpoint_id}}"): "webhooks.manage",
+    ("DELETE", f"{W}/webhooks/{{endpoint_id}}"): "webhooks.manage",
+    ("POST", f"{W}/webhooks/{{endpoint_id}}/rotate-secret"): "webhooks.manage",
+    ("POST", f"{W}/webhooks/{{endpoint_id}}/test"): "webhooks.manage",
+    ("GET", f"{W}/webhooks/{{endpoint_id}}/messages"): "webhooks.manage",
 }
 
 # One body that satisfies every form and API schema, so a refusal is never a mere 400/422:
@@ -119,7 +190,13 @@ BODY: dict[str, str] = {
     "method": "token",
     "token-instance_url": "mastodon.example",
     "token-access_token": "not-a-real-token",
+    "bot_token": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+    "channel": "@acmenews",
     "at": "2030-01-07T10:00:00",
+    "rrule": "FREQ=WEEKLY;COUNT=2",
+    "comment": "Looks good",
+    "reviewer_name": "Dana from the agency",
+    "url": "https://hooks.example.com/hubbub",
 }
 
 # --- walking the resolver -------------------------------------------------------------------
@@ -216,6 +293,9 @@ def acme_objects(alice: User, bob: User, acme: Workspace) -> dict[str, Any]:
         due_at=due,
         next_attempt_at=due,
     )
+    endpoint = WebhookEndpoint(workspace=acme, url="https://hooks.example.com/acme", events=[])
+    endpoint.secret = "whsec_YWNtZS1zZWNyZXQ="
+    endpoint.save()
     return {
         "slug": "acme",
         # someone other than whoever asks: removing oneself needs no permission
@@ -226,6 +306,12 @@ def acme_objects(alice: User, bob: User, acme: Workspace) -> dict[str, Any]:
         "channel_id": channel.pk,
         "post_id": post.pk,
         "delivery_id": delivery.pk,
+        "link_id": ReviewLink.objects.create(
+            post=post, reviewer_name="Client", token_hash="0" * 64, expires_at=due
+        ).pk,
+        "campaign_id": Campaign.objects.create(workspace=acme, name="Acme launch").pk,
+        "path": "acme/2026/01/image.png",  # a media file's path (publishing:media_file)
+        "endpoint_id": endpoint.pk,
     }
 
 
@@ -252,6 +338,12 @@ def snapshot() -> dict[str, Any]:
         "posts": sorted(Post.objects.values_list("pk", "purpose", "status", "scheduled_at")),
         "deliveries": sorted(Delivery.objects.values_list("pk", "status", "due_at")),
         "paused": sorted(WorkspacePublishing.objects.values_list("pk", "paused_at")),
+        "review_links": sorted(ReviewLink.objects.values_list("pk", "revoked_at")),
+        "campaigns": sorted(Campaign.objects.values_list("pk", "name", "colour")),
+        "webhooks": sorted(
+            WebhookEndpoint.objects.values_list("pk", "url", "is_active", "secret_encrypted")
+        ),
+        "webhook_messages": sorted(WebhookMessage.objects.values_list("pk", "status")),
         "audit": AuditEntry.objects.count(),
     }
 
@@ -360,6 +452,7 @@ def test_the_object_routes_are_checked(acme_objects):
         "channel_id",
         "post_id",
         "delivery_id",
+        "endpoint_id",
     } <= kinds
 
 

@@ -39,7 +39,10 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+    detail = str(exc)
+    if not detail or detail.endswith("matches the given query."):  # Django's words, naming a model
+        detail = "Not found: check the id; it must be one of this workspace's."
+    return api.create_response(request, {"detail": detail}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

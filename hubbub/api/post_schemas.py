@@ -31,6 +31,22 @@ DELIVERY_STATUSES = ", ".join(DeliveryStatus.values)
 # --- in -----------------------------------------------------------------------------------
 
 
+class MediaItemIn(Schema):
+    path: str = Field(description="The path the upload answered.")
+    alt_text: str = Field("", description="What the image shows, for people who cannot see it.")
+    part_index: int = Field(0, ge=0, description="Which part of the thread carries it (0: first).")
+
+
+class MediaItemOut(Schema):
+    path: str
+    mime_type: str
+    size: int
+    width: int | None
+    height: int | None
+    alt_text: str
+    part_index: int
+
+
 class VariantIn(Schema):
     channel_id: int = Field(description="A connected channel of the workspace.")
     parts: list[str] = Field(
@@ -39,6 +55,11 @@ class VariantIn(Schema):
     first_comment: str = Field("", description="Published as the last reply of the thread.")
     link: str = ""
     language: str = Field("", description="A BCP 47 tag such as en or fr-CA.")
+    media: list[MediaItemIn] | None = Field(
+        None,
+        description="Images, each a path answered by POST /workspaces/{slug}/media. Omitted "
+        "(null): an edit keeps the channel's current media; [] removes them.",
+    )
 
 
 # Every field has a default so that a refused role gets its 403 whatever it sent; the action
@@ -131,6 +152,7 @@ class VariantOut(Schema):
     first_comment: str
     link: str
     language: str
+    media: list[MediaItemOut]
 
 
 class PostOut(Schema):
@@ -192,6 +214,18 @@ def variant_out(variant: PostVariant) -> VariantOut:
         first_comment=variant.first_comment,
         link=variant.link,
         language=variant.language,
+        media=[
+            MediaItemOut(
+                path=m.path,
+                mime_type=m.mime_type,
+                size=m.size,
+                width=m.width,
+                height=m.height,
+                alt_text=m.alt_text,
+                part_index=m.part_index,
+            )
+            for m in variant.media.all()
+        ],
     )
 
 
@@ -205,7 +239,10 @@ def _post_fields(post: Post, tz: zoneinfo.ZoneInfo) -> dict[str, object]:
         "scheduled_at": local(post.scheduled_at, tz),
         "created_at": post.created_at.astimezone(tz),
         "updated_at": post.updated_at.astimezone(tz),
-        "variants": [variant_out(v) for v in post.variants.select_related("channel")],
+        "variants": [
+            variant_out(v)
+            for v in post.variants.select_related("channel").prefetch_related("media")
+        ],
     }
 
 

@@ -8,10 +8,33 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from hubbub.api.routers import audit, channels, members, posts, tokens, workspaces
+from hubbub.api.routers import (
+    approvals,
+    audit,
+    campaigns,
+    channels,
+    media,
+    members,
+    posts,
+    schedule,
+    tokens,
+    workspaces,
+)
 
 
 def mount(api: NinjaAPI) -> None:
     """Attach the core routers (workspaces, members, channels, audit, tokens, posts)."""
-    for module in (workspaces, members, channels, audit, tokens, posts):
+    for module in (
+        workspaces,
+        members,
+        channels,
+        audit,
+        tokens,
+        posts,
+        approvals,
+        schedule,
+        media,
+        campaigns,
+    ):
         api.add_router("", module.router)
+    api.add_router("", "hubbub.webhooks.api.router")  # the webhooks app's own router

@@ -19,7 +19,9 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import logging
+import re
 import socket
+import threading
 import time
 import typing
 from collections.abc import Iterable, Mapping
@@ -168,24 +170,29 @@ class _GuardedTransport(httpx.HTTPTransport):
         # httpx has no public hook for the network backend; httpcore's pool does.
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
-            max_connections=50,
-            max_keepalive_connections=10,
+            max_connections=100,
+            # The publishing pool calls the network from HUBBUB_PUBLISH_CONCURRENCY threads
+            # (16 by default): keep that many connections warm, or each call reopens one.
+            max_keepalive_connections=32,
             keepalive_expiry=5.0,
             network_backend=_GuardedBackend(),
         )
 
 
 _client: httpx.Client | None = None
+_client_lock = threading.Lock()
 
 
 def _get_client() -> httpx.Client:
     global _client
     if _client is None:
-        _client = httpx.Client(
-            transport=_GuardedTransport(),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        )
+        with _client_lock:  # threads starting at once share one pool, not one each
+            if _client is None:
+                _client = httpx.Client(
+                    transport=_GuardedTransport(),
+                    headers={"User-Agent": USER_AGENT},
+                    follow_redirects=False,
+                )
     return _client
 
 
@@ -258,6 +265,10 @@ def request(
     )
 
 
+# Telegram's Bot API carries the bot token in the path (/bot<id>:<secret>/method).
+_PATH_SECRET = re.compile(r"/bot\d+:[^/]+")
+
+
 def _log(method: str, url: str, status: int, seconds: float) -> None:
     parts = urlsplit(url)
     log.info(
@@ -265,7 +276,7 @@ def _log(method: str, url: str, status: int, seconds: float) -> None:
         method,
         parts.scheme,
         parts.netloc,
-        parts.path,
+        _PATH_SECRET.sub("/bot<token>", parts.path),
         status,
         seconds * 1000,
     )

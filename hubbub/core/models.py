@@ -185,3 +185,26 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_token(raw: str) -> str:
         return _hash(raw)
+
+
+class Notification(models.Model):
+    """An in-app notice for one person (the bell in the top bar); e-mail goes out beside it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=64)  # e.g. "approval.requested", "delivery.failed"
+    text = models.CharField(max_length=500)  # already in the recipient's language
+    url = models.CharField(max_length=500, blank=True)  # a path inside Hubbub
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

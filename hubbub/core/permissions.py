@@ -40,6 +40,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "posts.schedule": frozenset({OWN, MAN, EDI}),
     "posts.cancel": frozenset({OWN, MAN, EDI}),
     "publishing.pause": frozenset({OWN, MAN}),
+    # approvals: who approves a given post is named by the workflow's steps (roles or people);
+    # this row only says which roles may ever be named.
+    "posts.approve": EVERYONE,
+    "posts.share_review": frozenset({OWN, MAN, EDI}),  # external reviewer links
+    "approvals.manage": frozenset({OWN, MAN}),  # the workflow, approved hours
+    "queue.manage": frozenset({OWN, MAN}),  # channels' weekly queue slots
+    "campaigns.manage": frozenset({OWN, MAN}),
+    "webhooks.manage": frozenset({OWN, MAN}),
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

@@ -99,6 +99,8 @@ class Limits:
     text: TextLimits
     media: MediaLimits = field(default_factory=MediaLimits)
     max_thread_parts: int | None = None
+    # Where a part's text becomes its image's caption, with a lower limit (Telegram: 1024).
+    caption_max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,10 @@ class Connector(ABC):
     label: ClassVar[str]  # what people call the network
     capabilities: ClassVar[frozenset[Capability]]
     config_model: ClassVar[type[pydantic.BaseModel]]
+    # Can find_published tell whether a part reached the network? When not (Telegram's bots
+    # cannot read a channel), an unknown outcome waits for a person, whose "send now" after
+    # looking in the channel is the only way such a part is sent again.
+    can_look_up: ClassVar[bool] = True
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 NETWORKS: dict[str, str] = {
     "bluesky": "hubbub.networks.bluesky.connector.BlueskyConnector",
     "mastodon": "hubbub.networks.mastodon.connector.MastodonConnector",
+    "telegram": "hubbub.networks.telegram.connector.TelegramConnector",
 }
 
 
@@ -46,7 +47,11 @@ def connector_for(channel: Channel) -> Connector:
 def network_module(name: str, part: str) -> ModuleType | None:
     """A network package's optional module (`urls`, `api`), or None when it has none."""
     dotted = f"hubbub.networks.{name}.{part}"
-    if importlib.util.find_spec(dotted) is None:
+    try:
+        spec = importlib.util.find_spec(dotted)
+    except ModuleNotFoundError:  # no package of that name: a connector registered from elsewhere
+        return None
+    if spec is None:
         return None
     return importlib.import_module(dotted)
 

@@ -6,4 +6,7 @@ class PublishingConfig(AppConfig):
     label = "publishing"
 
     def ready(self) -> None:
-        from hubbub.publishing import tasks  # noqa: F401  (registers the sweep with Huey)
+        from hubbub.publishing import (
+            recurrence,  # noqa: F401  (the daily series extension)
+            tasks,  # noqa: F401  (registers the sweep with Huey)
+        )

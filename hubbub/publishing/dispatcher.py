@@ -11,6 +11,14 @@ How exactly-once holds (ARCHITECTURE invariant 1):
   looked up on the network (`find_published`) before anything is sent again.
 - Every write after the claim is conditional on still holding the claim: a worker whose
   lease expired and was taken over cannot overwrite the new holder's progress.
+
+How it keeps up (bench/dispatch.py measures it): publishing is waiting on the network, so a
+claimed batch is published concurrently by a thread pool shared by the process
+(HUBBUB_PUBLISH_CONCURRENCY), each delivery in its own thread with its own database
+connection. The database work per delivery is a handful of statements: the batch is claimed,
+loaded and its posts' statuses refreshed with a fixed number of queries; per delivery remain
+the fence before the call and one transaction after it (the attempt, the new state, its
+audit entry).
 """
 
 from __future__ import annotations
@@ -19,21 +27,26 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubbub.core.audit import record
+from hubbub.core.models import AuditEntry
 from hubbub.networks.base import Connector, ConnectorError, RateLimited
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef, ReplyTarget
 from hubbub.networks.registry import connector_for
+from hubbub.publishing import signals, writes
 from hubbub.publishing.models import (
     Attempt,
     Delivery,
@@ -44,18 +57,24 @@ from hubbub.publishing.models import (
 )
 from hubbub.publishing.models.deliveries import WAITING, ref_to_json
 from hubbub.publishing.notify import notify_needs_attention
-from hubbub.publishing.status import refresh_post_status
+from hubbub.publishing.status import announce, refresh_posts, system_entry
 
 log = logging.getLogger(__name__)
 D = DeliveryStatus
 
 # Long enough for a thread of several parts with slow uploads; renewed before every part.
-LEASE = timedelta(minutes=5)
+# (HUBBUB_PUBLISH_LEASE: a deployment with a short HTTP time-out may take a crashed worker's
+# deliveries over sooner.)
+LEASE = timedelta(seconds=getattr(settings, "HUBBUB_PUBLISH_LEASE", 300))
 # Failed attempts in a row before a person is asked (30 s, 2 min, 8 min, 32 min, then hourly).
 MAX_ATTEMPTS = 8
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 MISSED_AFTER = timedelta(minutes=5)
+# A drain that runs out of due deliveries stays this long for the next to come due, rather
+# than leaving it to its own queued job (Huey moves a job to the queue on a 1 s tick, and an
+# idle SQLite queue is polled): a minute with many posts goes out on time.
+LINGER = timedelta(seconds=1)
 
 
 def worker_id() -> str:
@@ -102,37 +121,48 @@ def claim(delivery_id: int, worker: str, now: datetime | None = None) -> bool:
 
 
 def claim_batch(worker: str, limit: int, now: datetime | None = None) -> list[int]:
+    """Claim up to `limit` due deliveries at once; returns the ids this worker now holds.
+
+    The candidates are read and claimed in one transaction: on PostgreSQL with FOR UPDATE
+    SKIP LOCKED (workers do not queue behind each other's rows), on SQLite inside the
+    IMMEDIATE transaction that holds the database's only write lock. The UPDATE re-checks
+    every condition, so a row another worker got first is simply not ours.
+    """
     now = now or timezone.now()
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            ids = list(
-                _claim_filter(now)
-                .select_for_update(skip_locked=True)
-                .order_by("next_attempt_at", "pk")
-                .values_list("pk", flat=True)[:limit]
-            )
-            _claim_filter(now).filter(pk__in=ids).update(**_claim_values(worker, now))
-        return list(
-            Delivery.objects.filter(pk__in=ids, claimed_by=worker).values_list("pk", flat=True)
+    with writes.write():
+        ids = list(
+            _claim_filter(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
         )
-    # SQLite has one writer at a time: each conditional UPDATE is the claim. Candidates other
-    # workers take meanwhile are skipped; a few spares make up for them.
-    candidates = _claim_filter(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)
-    claimed: list[int] = []
-    for pk in list(candidates[: limit * 2]):
-        if len(claimed) == limit:
-            break
-        if claim(pk, worker, now):
-            claimed.append(pk)
-    return claimed
+        if not ids:
+            return []
+        _claim_filter(now).filter(pk__in=ids).update(**_claim_values(worker, now))
+        return list(
+            Delivery.objects.filter(
+                pk__in=ids, status=D.CLAIMED, claimed_by=worker, claimed_at=now
+            ).values_list("pk", flat=True)
+        )
 
 
-def dispatch_due(now: datetime | None = None, worker: str | None = None, limit: int = 100) -> int:
+def batch_size() -> int:
+    """Deliveries one call claims: enough to keep the publishing pool busy."""
+    return max(1, concurrency())
+
+
+def concurrency() -> int:
+    return max(1, int(getattr(settings, "HUBBUB_PUBLISH_CONCURRENCY", 16)))
+
+
+def dispatch_due(
+    now: datetime | None = None, worker: str | None = None, limit: int | None = None
+) -> int:
     """Claim up to `limit` due deliveries and publish them; returns how many were handled."""
     worker = worker or worker_id()
-    ids = claim_batch(worker, limit, now)
-    for pk in ids:
-        _run(pk, worker)
+    ids = claim_batch(worker, limit or batch_size(), now)
+    if ids:
+        run_claimed(ids, worker)
     return len(ids)
 
 
@@ -141,122 +171,521 @@ def deliver(delivery_id: int, worker: str | None = None) -> bool:
     worker = worker or worker_id()
     if not claim(delivery_id, worker):
         return False
-    _run(delivery_id, worker)
+    run_claimed([delivery_id], worker)
     return True
 
 
-# --- one claimed delivery ------------------------------------------------------------------
+def deliver_due(delivery_id: int, worker: str | None = None) -> int:
+    """What a delivery's queued job does at its due time: publish it, together with whatever
+    else is due (see `drain`). Thousands of deliveries due in the same second thus go out
+    concurrently rather than one job at a time. The jobs that come while a drain runs in
+    this process leave their delivery to it, without a query (it looks again for due
+    deliveries before it stops); elsewhere, a job whose delivery is already out finds
+    nothing to do with one SELECT. Returns how many deliveries this call handled."""
+    with _drains.lock:
+        if _drains.running:
+            _drains.wanted = True
+            return 0
+    if not _claim_filter(timezone.now()).filter(pk=delivery_id).exists():
+        return 0
+    return drain(worker)
+
+
+class _Drains:
+    """The drains running in this process, and whether a job came for one meanwhile."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.wanted = False
+
+    def stop(self) -> bool:
+        """A drain found nothing left: True when it may stop; False when a job came in
+        since its last look (it looks again)."""
+        with self.lock:
+            if self.wanted:
+                self.wanted = False
+                return False
+            self.running -= 1
+            return True
+
+
+_drains = _Drains()
+
+
+# --- the publishing pool --------------------------------------------------------------------
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor | None:
+    """The process's publishing threads, or None to make network calls in the calling thread.
+
+    Inline when HUBBUB_PUBLISH_CONCURRENCY is 1, and when the caller is inside a transaction
+    (tests run this way): a connector that saves the channel (a refreshed token) from another
+    thread would not see its uncommitted rows.
+    """
+    global _pool
+    size = concurrency()
+    if size <= 1 or connection.in_atomic_block:
+        return None
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="hubbub-publish")
+        return _pool
+
+
+def shutdown_pool() -> None:
+    """Stop the publishing threads, closing any database connection a connector opened in
+    them (tests, and a process that must not leave connections open behind it)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    size = pool._max_workers
+    barrier = threading.Barrier(size, timeout=10)
+
+    def close() -> None:
+        connection.close()
+        barrier.wait()  # every thread runs exactly one of these
+
+    for f in [pool.submit(close) for _n in range(size)]:
+        f.result()
+    pool.shutdown(wait=True)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.value += n
+
+
+_in_flight = _Counter()  # network calls in the pool, from every caller in the process
+
+
+# --- publishing claimed deliveries -------------------------------------------------------------
+
+
+def drain(worker: str | None = None) -> int:
+    """Publish everything due, keeping the publishing pool full: as network calls finish,
+    more deliveries are claimed (a few at a time) rather than waiting for a whole batch.
+    Returns, once nothing is due and nothing is in flight, how many deliveries it handled."""
+    engine = _Engine(worker or worker_id())
+    with _drains.lock:
+        _drains.running += 1
+    return engine.run(claim=True)
+
+
+def run_claimed(ids: Sequence[int], worker: str) -> int:
+    """Publish deliveries this worker has claimed; returns once all are done."""
+    engine = _Engine(worker)
+    engine.add(ids)
+    return engine.run(claim=False)
 
 
 @dataclass
 class _Job:
+    """One claimed delivery on its way out, part by part."""
+
     delivery: Delivery
     worker: str
+    media: dict[int, tuple[MediaFile, ...]] = field(default_factory=dict)
+    batch: _Batch | None = None
+    connector: Connector | None = None
+    texts: list[str] = field(default_factory=list)
+    refs: list[PublishedRef] = field(default_factory=list)
+    looked: int | None = None  # the part just looked up and found absent: send it
+    attempt: DeliveryAttempt | None = None  # the network call under way
 
     def mine(self) -> QuerySet[Delivery]:
         return Delivery.objects.filter(
             pk=self.delivery.pk, status=D.CLAIMED, claimed_by=self.worker
         )
 
-
-def _run(delivery_id: int, worker: str) -> None:
-    delivery = Delivery.objects.select_related(
-        "variant", "post", "post__author", "channel", "workspace"
-    ).get(pk=delivery_id)
-    job = _Job(delivery, worker)
-    if delivery.status != D.CLAIMED or delivery.claimed_by != worker:
-        return
-    channel = delivery.channel
-    if channel.disconnected_at is not None or channel.health == Health.NEEDS_RECONNECT:
-        _hold(job, channel.health_message or _("The channel needs reconnecting."))
-        return
-    refresh_post_status(delivery.post_id)
-    try:
-        _publish_parts(job)
-    except Exception:  # a bug must not leave the delivery claimed for a whole lease
-        log.exception("publishing delivery %s failed unexpectedly", delivery.pk)
-        exc = ConnectorError(_("Unexpected error in Hubbub; see the server log."), permanent=False)
-        exc.sent = True  # we cannot know whether the network got it
-        _failed(job, None, exc)
-
-
-def _media_of(delivery: Delivery) -> dict[int, tuple[MediaFile, ...]]:
-    by_part: dict[int, list[MediaFile]] = {}
-    rows = PostMedia.objects.filter(
-        Q(variant=delivery.variant) | Q(post_id=delivery.post_id, variant__isnull=True)
-    )
-    for m in rows:
-        by_part.setdefault(m.part_index, []).append(
-            MediaFile(
-                path=settings.MEDIA_ROOT / m.path,
-                mime_type=m.mime_type,
-                size=m.size,
-                alt_text=m.alt_text,
-                width=m.width,
-                height=m.height,
-                duration_seconds=m.duration_seconds,
-            )
+    def part(self, index: int) -> OutgoingPart:
+        variant, refs = self.delivery.variant, self.refs
+        return OutgoingPart(
+            text=self.texts[index],
+            idempotency_key=idempotency_key(self.delivery.pk, index),
+            media=self.media.get(index, ()),
+            link=variant.link if index == 0 else "",
+            reply_to=ReplyTarget(root=refs[0], parent=refs[-1]) if refs else None,
+            language=variant.language,
+            not_before=self.delivery.due_at,
         )
-    return {k: tuple(v) for k, v in by_part.items()}
+
+    def new_attempt(self, index: int) -> DeliveryAttempt:
+        self.attempt = DeliveryAttempt(
+            delivery=self.delivery, part_index=index, worker=self.worker, started_at=timezone.now()
+        )
+        return self.attempt
+
+
+@dataclass
+class _Batch:
+    """Deliveries claimed together: their posts' statuses are refreshed once all are done."""
+
+    post_ids: list[int]
+    left: int = 0
+
+
+class _Engine:
+    """Publishes claimed deliveries: the database work in the calling thread, the network
+    calls in the pool.
+
+    Publishing is waiting on the network, so many deliveries are in flight at once; keeping
+    every database statement on one thread and one connection costs far less CPU than a
+    thread per delivery each with its own (measured with bench/dispatch.py), and the steps
+    of one delivery stay in order: fence, call, record, next part.
+    """
+
+    def __init__(self, worker: str) -> None:
+        self.worker = worker
+        self.pool = _executor()
+        self.size = concurrency()
+        self.calls: dict[Future[Any], tuple[_Job, str]] = {}  # network call -> (job, kind)
+        self.to_fence: list[tuple[_Job, int]] = []
+        self.to_publish: list[tuple[_Job, DeliveryAttempt]] = []
+        self.lingered_for: datetime | None = None
+        self.handled = 0
+
+    def run(self, claim: bool) -> int:
+        try:
+            while True:
+                claimed = 0
+                if claim and self.size - _in_flight.value >= max(1, self.size // 4):
+                    # Claimed in groups, as room frees up: fewer claim transactions.
+                    claimed = self.add(claim_batch(self.worker, self.size - _in_flight.value))
+                while self.to_fence:  # answered at once without the pool: the next parts
+                    self._fence_and_send()
+                if not self.calls:
+                    if claimed:
+                        continue  # all held, or failed before any call: look for more
+                    if claim and self._linger():
+                        continue
+                    if claim and not _drains.stop():
+                        continue  # a job came for a delivery meanwhile: look again
+                    claim = False  # stopped (see finally)
+                    return self.handled
+                done, _ = wait(
+                    self.calls, timeout=0 if claimed else None, return_when=FIRST_COMPLETED
+                )
+                for future in done:
+                    job, kind = self.calls.pop(future)
+                    self._guarded(job, self._answered, job, kind, future)
+                self._flush()
+                while self.to_fence:
+                    self._fence_and_send()
+        finally:
+            if self.calls:  # an error in this thread: let the calls under way finish
+                wait(self.calls)
+            if claim:  # left by an error: no longer draining
+                with _drains.lock:
+                    _drains.running -= 1
+
+    def _linger(self) -> bool:
+        """Wait for the next delivery if one comes due within LINGER; False when none does
+        (or the clock did not move since the last wait: a frozen clock in tests)."""
+        first = _next_due(LINGER)
+        if first is None or first == self.lingered_for:
+            return False
+        self.lingered_for = first
+        time.sleep(max(0.0, (first - timezone.now()).total_seconds()))
+        return True
+
+    def add(self, ids: Sequence[int]) -> int:
+        """Load claimed deliveries (one query, their media in another), hold those whose
+        channel needs reconnecting, mark their posts as publishing and start each one."""
+        if not ids:
+            return 0
+        deliveries = list(
+            Delivery.objects.select_related(
+                "variant", "post", "post__author", "channel", "workspace"
+            )
+            .filter(pk__in=ids)
+            .order_by("next_attempt_at", "pk")
+        )
+        jobs = [_Job(d, self.worker) for d in deliveries if _holds_claim(d, self.worker)]
+        batch = _Batch([job.delivery.post_id for job in jobs])
+        sendable = []
+        for job in jobs:
+            channel = job.delivery.channel
+            if channel.disconnected_at is not None or channel.health == Health.NEEDS_RECONNECT:
+                _hold(job, channel.health_message or _("The channel needs reconnecting."))
+            else:
+                job.batch = batch
+                sendable.append(job)
+        media = _media_of([job.delivery for job in sendable])
+        refresh_posts(job.delivery.post_id for job in sendable)  # scheduled → publishing
+        batch.left = len(sendable)
+        if not sendable:
+            refresh_posts(batch.post_ids)
+        for job in sendable:
+            job.media = media.get(job.delivery.pk, {})
+            self._guarded(job, self._start, job)
+        return len(ids)
+
+    # --- the steps of one delivery ------------------------------------------------------
+
+    def _start(self, job: _Job) -> None:
+        job.texts = job.delivery.variant.texts()
+        job.refs = job.delivery.refs()
+        job.connector = connector_for(job.delivery.channel)
+        self._next(job)
+
+    def _next(self, job: _Job) -> None:
+        """The next part: looked up first when an earlier attempt's outcome is unknown,
+        otherwise fenced (in_flight_part committed) and sent."""
+        index = len(job.refs)
+        if index >= len(job.texts):
+            _published(job, job.refs, None)  # every part was found on the network
+            self._done(job)
+        elif job.delivery.in_flight_part == index and job.looked != index:
+            job.new_attempt(index)
+            assert job.connector is not None
+            self._call(job, "lookup", job.connector.find_published, job.part(index))
+        else:
+            self.to_fence.append((job, index))
+
+    def _fence_and_send(self) -> None:
+        """Fence the parts about to be sent (in_flight_part committed, lease renewed), then
+        send them. With the pool, one UPDATE fences every part of the same index at once:
+        they all leave right away. Without it, each is fenced just before its own call, so
+        the lease never has to cover the calls before it."""
+        pending, self.to_fence = self.to_fence, []
+        groups: list[tuple[int, list[_Job]]] = []
+        if self.pool is None:
+            groups = [(index, [job]) for job, index in pending]
+        else:
+            by_index: dict[int, list[_Job]] = {}
+            for job, index in pending:
+                by_index.setdefault(index, []).append(job)
+            groups = list(by_index.items())
+        for index, jobs in groups:
+            held = _fence_many(jobs, index)
+            kept = {id(job) for job in held}
+            for job in jobs:
+                if id(job) not in kept:
+                    self._done(job)  # the lease expired: another worker holds it now
+            for job in held:
+                job.new_attempt(index)
+                assert job.connector is not None
+                self._call(job, "publish", job.connector.publish, job.part(index))
+
+    def _call(self, job: _Job, kind: str, function: Any, part: OutgoingPart) -> None:
+        future: Future[Any]
+        if self.pool is None:
+            future = Future()
+            try:
+                future.set_result(function(part))
+            except Exception as exc:  # handled as the call's answer
+                future.set_exception(exc)
+            self._guarded(job, self._answered, job, kind, future)  # recorded at once
+            self._flush()
+            return
+        _in_flight.add(1)
+        future = self.pool.submit(_network_call, function, part)
+        future.add_done_callback(lambda _f: _in_flight.add(-1))
+        self.calls[future] = (job, kind)
+
+    def _answered(self, job: _Job, kind: str, future: Future[Any]) -> None:
+        attempt, index = job.attempt, len(job.refs)
+        assert attempt is not None
+        job.attempt = None
+        exc = future.exception()
+        if kind == "lookup":
+            if exc is not None:
+                if not isinstance(exc, ConnectorError):
+                    raise exc
+                exc.sent = True  # still unknown: the marker stays, the next run looks again
+                _failed(job, attempt, exc)
+                self._done(job)
+                return
+            found: PublishedRef | None = future.result()
+            if found is None:
+                attempt.outcome = Attempt.RECONCILED_ABSENT
+                attempt.finished_at = timezone.now()
+                attempt.save()
+                job.looked = index
+                self._next(job)
+            elif _reconciled(job, attempt, index, found):
+                self._next(job)
+            else:
+                self._done(job)
+            return
+        if exc is not None:
+            if not isinstance(exc, ConnectorError):
+                # After the request may have left: the outcome is unknown.
+                log.error(
+                    "publishing part %s of delivery %s failed", index, job.delivery.pk, exc_info=exc
+                )
+                exc = ConnectorError(str(exc) or type(exc).__name__, permanent=False, sent=True)
+            _failed(job, attempt, exc)
+            self._done(job)
+            return
+        ref: PublishedRef = future.result()
+        attempt.outcome = Attempt.PUBLISHED
+        attempt.response_id = ref.external_id[:500]
+        job.refs.append(ref)
+        if index == len(job.texts) - 1:
+            # The last part: recorded with the delivery's new state, together with the others
+            # answered at the same time (see _flush).
+            self.to_publish.append((job, attempt))
+        elif _record_part(job, attempt, job.refs):
+            self._next(job)
+        else:
+            self._done(job)
+
+    def _flush(self) -> None:
+        """Record the deliveries whose last part went out: one transaction for all the
+        answers that came in together (their attempts and audit entries inserted at once),
+        each delivery's UPDATE still conditional on our claim."""
+        items, self.to_publish = self.to_publish, []
+        if not items:
+            return
+        try:
+            _published_many(items)
+        except Exception:  # one bad row must not cost the others: one transaction each
+            log.exception("recording %s published deliveries at once failed", len(items))
+            for job, attempt in items:
+                attempt.pk = None
+                self._guarded(job, _published, job, job.refs, attempt)
+        for job, _attempt in items:
+            self._done(job)
+
+    def _done(self, job: _Job) -> None:
+        self.handled += 1
+        batch = job.batch
+        if batch is not None:
+            job.batch = None
+            batch.left -= 1
+            if batch.left == 0:
+                refresh_posts(batch.post_ids)
+
+    def _guarded(self, job: _Job, step: Any, *args: Any) -> None:
+        try:
+            step(*args)
+        except Exception:  # a bug must not leave the delivery claimed for a whole lease
+            log.exception("publishing delivery %s failed unexpectedly", job.delivery.pk)
+            exc = ConnectorError(
+                _("Unexpected error in Hubbub; see the server log."), permanent=False
+            )
+            exc.sent = True  # we cannot know whether the network got it
+            try:
+                _failed(job, job.attempt, exc)
+            finally:
+                self._done(job)
+
+
+def _network_call(function: Any, part: OutgoingPart) -> Any:
+    try:
+        return function(part)
+    finally:
+        # A connector may have used the database (a refreshed token saved on the channel):
+        # a connection that failed is replaced rather than reused by the next call.
+        if connection.errors_occurred:
+            connection.close()
+
+
+def _next_due(within: timedelta) -> datetime | None:
+    """When the next delivery comes due, if one does within `within`."""
+    now = timezone.now()
+    return (
+        Delivery.objects.filter(
+            status__in=WAITING, next_attempt_at__gt=now, next_attempt_at__lte=now + within
+        )
+        .exclude(workspace_id__in=_paused_workspaces())
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+def _holds_claim(delivery: Delivery, worker: str) -> bool:
+    return delivery.status == D.CLAIMED and delivery.claimed_by == worker
+
+
+def _media_of(deliveries: Sequence[Delivery]) -> dict[int, dict[int, tuple[MediaFile, ...]]]:
+    """Each delivery's media by part index, for a whole batch in one query: the variant's
+    own media and the post's shared media."""
+    if not deliveries:
+        return {}
+    rows = PostMedia.objects.filter(
+        Q(variant_id__in=[d.variant_id for d in deliveries])
+        | Q(post_id__in=[d.post_id for d in deliveries], variant__isnull=True)
+    ).order_by("part_index", "pk")
+    by_variant: dict[int, list[PostMedia]] = {}
+    shared: dict[int, list[PostMedia]] = {}
+    for m in rows:
+        if m.variant_id is not None:
+            by_variant.setdefault(m.variant_id, []).append(m)
+        else:
+            shared.setdefault(m.post_id, []).append(m)
+    result: dict[int, dict[int, tuple[MediaFile, ...]]] = {}
+    for delivery in deliveries:
+        by_part: dict[int, list[MediaFile]] = {}
+        for m in [*by_variant.get(delivery.variant_id, []), *shared.get(delivery.post_id, [])]:
+            by_part.setdefault(m.part_index, []).append(
+                MediaFile(
+                    path=settings.MEDIA_ROOT / m.path,
+                    mime_type=m.mime_type,
+                    size=m.size,
+                    alt_text=m.alt_text,
+                    width=m.width,
+                    height=m.height,
+                    duration_seconds=m.duration_seconds,
+                )
+            )
+        result[delivery.pk] = {k: tuple(v) for k, v in sorted(by_part.items())}
+    return result
 
 
 def idempotency_key(delivery_id: int, index: int) -> str:
     return f"hubbub-{delivery_id}-{index}"
 
 
-def _publish_parts(job: _Job) -> None:
-    delivery = job.delivery
-    variant = delivery.variant
-    texts = variant.texts()
-    media = _media_of(delivery)
-    refs = delivery.refs()
-    connector = connector_for(delivery.channel)
-    for index in range(len(refs), len(texts)):
-        part = OutgoingPart(
-            text=texts[index],
-            idempotency_key=idempotency_key(delivery.pk, index),
-            media=media.get(index, ()),
-            link=variant.link if index == 0 else "",
-            reply_to=ReplyTarget(root=refs[0], parent=refs[-1]) if refs else None,
-            language=variant.language,
-            not_before=delivery.due_at,
+def _fence_many(jobs: list[_Job], index: int) -> list[_Job]:
+    """Mark part `index` of each delivery as in flight (committed before any network call)
+    and renew their leases, in one statement; returns the jobs still holding their claim."""
+    now = timezone.now()
+    ids = [job.delivery.pk for job in jobs]
+    with writes.write():
+        updated = Delivery.objects.filter(
+            pk__in=ids, status=D.CLAIMED, claimed_by=jobs[0].worker
+        ).update(
+            in_flight_part=index,
+            claim_expires_at=now + LEASE,
+            attempt_count=F("attempt_count") + 1,
         )
-        if delivery.in_flight_part == index:
-            looked, found = _reconcile(job, connector, part, index)
-            if not looked:
-                return  # the lookup failed: handled as a failed attempt
-            if found is not None:
-                refs.append(found)
-                continue
-        if not _fence(job, index):
-            return  # our lease expired and another worker holds the delivery now
-        attempt = DeliveryAttempt(
-            delivery=delivery, part_index=index, worker=job.worker, started_at=timezone.now()
-        )
-        try:
-            ref = connector.publish(part)
-        except ConnectorError as exc:
-            _failed(job, attempt, exc)
-            return
-        except Exception as exc:  # after the request may have left: the outcome is unknown
-            log.exception("publishing part %s of delivery %s failed", index, delivery.pk)
-            unknown = ConnectorError(str(exc) or type(exc).__name__, permanent=False, sent=True)
-            _failed(job, attempt, unknown)
-            return
-        attempt.outcome = Attempt.PUBLISHED
-        attempt.response_id = ref.external_id[:500]
-        refs.append(ref)
-        if not _record_part(job, attempt, refs):
-            return
-    _published(job, refs)
+        if updated == len(ids):
+            held = jobs
+        else:  # some leases expired and were taken over: only the rest are ours
+            mine = set(
+                Delivery.objects.filter(
+                    pk__in=ids, status=D.CLAIMED, claimed_by=jobs[0].worker, in_flight_part=index
+                ).values_list("pk", flat=True)
+            )
+            held = [job for job in jobs if job.delivery.pk in mine]
+    for job in held:
+        job.delivery.in_flight_part = index
+    return held
 
 
 def _fence(job: _Job, index: int) -> bool:
     """Mark the part as in flight (committed before the network call) and renew the lease."""
     now = timezone.now()
-    updated = job.mine().update(
-        in_flight_part=index, claim_expires_at=now + LEASE, attempt_count=F("attempt_count") + 1
-    )
+    with writes.write():
+        updated = job.mine().update(
+            in_flight_part=index,
+            claim_expires_at=now + LEASE,
+            attempt_count=F("attempt_count") + 1,
+        )
     job.delivery.in_flight_part = index
     return updated == 1
 
@@ -264,46 +693,29 @@ def _fence(job: _Job, index: int) -> bool:
 def _record_part(job: _Job, attempt: DeliveryAttempt, refs: list[PublishedRef]) -> bool:
     now = timezone.now()
     attempt.finished_at = now
-    attempt.save()
-    updated = job.mine().update(
-        published_refs=[ref_to_json(r) for r in refs],
-        in_flight_part=None,
-        retry_count=0,
-        claim_expires_at=now + LEASE,
-        updated_at=now,
-    )
+    with writes.write():
+        attempt.save()
+        updated = job.mine().update(
+            published_refs=[ref_to_json(r) for r in refs],
+            in_flight_part=None,
+            retry_count=0,
+            claim_expires_at=now + LEASE,
+            updated_at=now,
+        )
     job.delivery.in_flight_part = None
     # When 0: another worker took the delivery over; it finds this part by reconciling.
     return updated == 1
 
 
-def _reconcile(
-    job: _Job, connector: Connector, part: OutgoingPart, index: int
-) -> tuple[bool, PublishedRef | None]:
-    """Look for a part whose earlier attempt's outcome is unknown. Returns (True, its ref),
-    (True, None) when the network does not have it (so it is sent again), or (False, None)
-    when the lookup failed (handled as a failed attempt: the next run looks again)."""
-    started = timezone.now()
-    attempt = DeliveryAttempt(
-        delivery=job.delivery, part_index=index, worker=job.worker, started_at=started
-    )
-    try:
-        found = connector.find_published(part)
-    except ConnectorError as exc:
-        exc.sent = True  # still unknown: the marker stays, the next run looks again
-        _failed(job, attempt, exc)
-        return False, None
+def _reconciled(job: _Job, attempt: DeliveryAttempt, index: int, found: PublishedRef) -> bool:
+    """A part whose earlier outcome was unknown is on the network: record it as sent (no
+    resend). False when our lease expired meanwhile."""
     attempt.finished_at = timezone.now()
-    if found is None:
-        attempt.outcome = Attempt.RECONCILED_ABSENT
-        attempt.save()
-        return True, None
     attempt.outcome = Attempt.RECONCILED_FOUND
     attempt.response_id = found.external_id[:500]
-    refs = [*job.delivery.refs(), found]
-    job.delivery.published_refs = [ref_to_json(r) for r in refs]
-    if not _record_part(job, attempt, refs):
-        return False, None
+    job.refs.append(found)
+    if not _record_part(job, attempt, job.refs):
+        return False
     record(
         "delivery.reconciled",
         workspace=job.delivery.workspace,
@@ -312,14 +724,20 @@ def _reconcile(
         obj=job.delivery,
         after={"part": index, "external_id": found.external_id},
     )
-    return True, found
+    return True
 
 
-def _published(job: _Job, refs: list[PublishedRef]) -> None:
-    now = timezone.now()
+def _mark_published(job: _Job, refs: Sequence[PublishedRef], now: datetime) -> str | None:
+    """Write the delivery as published if this worker still holds it, and announce it after
+    commit; its URL, or None when our lease expired and another worker took over (it finds
+    the part by reconciling, and its own write says "published")."""
+    stored = [ref_to_json(r) for r in refs]
     url = refs[0].url if refs else ""
-    updated = job.mine().update(
+    if not job.mine().update(
         status=D.PUBLISHED,
+        published_refs=stored,
+        in_flight_part=None,
+        retry_count=0,
         published_url=url,
         published_at=now,
         claimed_by="",
@@ -327,18 +745,58 @@ def _published(job: _Job, refs: list[PublishedRef]) -> None:
         last_error="",
         network_message="",
         updated_at=now,
-    )
-    if updated:
-        record(
-            "delivery.published",
-            workspace=job.delivery.workspace,
-            actor=None,
-            via="system",
-            obj=job.delivery,
-            before={"status": D.CLAIMED},
-            after={"status": D.PUBLISHED, "url": url},
-        )
-    refresh_post_status(job.delivery.post_id)
+    ):
+        return None
+    delivery = job.delivery
+    delivery.status, delivery.published_url, delivery.published_at = D.PUBLISHED, url, now
+    delivery.published_refs = stored
+    delivery.in_flight_part = None
+    announce(signals.delivery_published, delivery=delivery)
+    return url
+
+
+def _published(job: _Job, refs: list[PublishedRef], attempt: DeliveryAttempt | None) -> None:
+    """Record the last part's attempt (when there is one), the delivery as published and its
+    audit entry in one transaction."""
+    now = timezone.now()
+    with writes.write():
+        if attempt is not None:
+            attempt.finished_at = now
+            attempt.save()
+        url = _mark_published(job, refs, now)
+        if url is not None:
+            record(
+                "delivery.published",
+                workspace=job.delivery.workspace,
+                actor=None,
+                via="system",
+                obj=job.delivery,
+                before={"status": D.CLAIMED},
+                after={"status": D.PUBLISHED, "url": url},
+            )
+
+
+def _published_many(items: Sequence[tuple[_Job, DeliveryAttempt]]) -> None:
+    """_published for many deliveries at once, in one transaction."""
+    now = timezone.now()
+    entries = []
+    with writes.write():
+        for _job, attempt in items:
+            attempt.finished_at = now
+        DeliveryAttempt.objects.bulk_create([attempt for _job, attempt in items])
+        for job, _attempt in items:
+            url = _mark_published(job, job.refs, now)
+            if url is not None:
+                entries.append(
+                    system_entry(
+                        "delivery.published",
+                        job.delivery,
+                        job.delivery.workspace_id,
+                        {"status": D.CLAIMED},
+                        {"status": D.PUBLISHED, "url": url},
+                    )
+                )
+        AuditEntry.objects.bulk_create(entries)
 
 
 def _failed(job: _Job, attempt: DeliveryAttempt | None, exc: ConnectorError) -> None:
@@ -366,9 +824,10 @@ def _failed(job: _Job, attempt: DeliveryAttempt | None, exc: ConnectorError) -> 
             attempt.outcome = Attempt.RATE_LIMITED
         else:
             attempt.outcome = Attempt.UNKNOWN if exc.sent else Attempt.TRANSIENT
-        attempt.save()
     failures = delivery.retry_count + 1
     if failures >= MAX_ATTEMPTS:
+        if attempt is not None:
+            attempt.save()
         message = _("Gave up after %(n)s failed attempts: %(error)s") % {
             "n": failures,
             "error": exc,
@@ -388,7 +847,11 @@ def _failed(job: _Job, attempt: DeliveryAttempt | None, exc: ConnectorError) -> 
     }
     if not exc.sent:
         values["in_flight_part"] = None  # the network said no: nothing to look for
-    if job.mine().update(**values):
+    with writes.write():  # the attempt, the new state and its audit entry together
+        if attempt is not None:
+            attempt.save()
+        if not job.mine().update(**values):
+            return
         record(
             "delivery.retry",
             workspace=delivery.workspace,
@@ -403,7 +866,13 @@ def _failed(job: _Job, attempt: DeliveryAttempt | None, exc: ConnectorError) -> 
                 "outcome_unknown": exc.sent,
             },
         )
-    refresh_post_status(delivery.post_id)
+        for name, value in values.items():
+            setattr(delivery, name, value)
+        announce(signals.delivery_failed, delivery=delivery)
+        # The retry gets its own job at its time, rather than waiting for the minute sweep.
+        from hubbub.publishing import tasks
+
+        tasks.enqueue(delivery.pk, eta=values["next_attempt_at"])
 
 
 def _hold(job: _Job, message: str, keep_in_flight: bool = False) -> None:
@@ -427,7 +896,7 @@ def _hold(job: _Job, message: str, keep_in_flight: bool = False) -> None:
             before={"status": D.CLAIMED},
             after={"status": D.HELD, "reason": message},
         )
-    refresh_post_status(job.delivery.post_id)
+        job.delivery.status = D.HELD
 
 
 def _needs_attention(job: _Job, message: str, network_message: str, keep_in_flight: bool) -> None:
@@ -452,9 +921,10 @@ def _needs_attention(job: _Job, message: str, network_message: str, keep_in_flig
             before={"status": D.CLAIMED},
             after={"status": D.NEEDS_ATTENTION, "reason": message, "network": network_message},
         )
-        job.delivery.refresh_from_db()
+        for name, value in values.items():
+            setattr(job.delivery, name, value)
         notify_needs_attention(job.delivery)
-    refresh_post_status(job.delivery.post_id)
+        announce(signals.delivery_needs_attention, delivery=job.delivery)
 
 
 def mark_needs_reconnect(channel: Channel, message: str) -> None:

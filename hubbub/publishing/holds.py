@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from hubbub.core.audit import record
 from hubbub.networks.models import Channel
-from hubbub.publishing import tasks
+from hubbub.publishing import signals, tasks
 from hubbub.publishing.models import Delivery, DeliveryStatus, WorkspacePublishing
 from hubbub.publishing.notify import notify_needs_attention
-from hubbub.publishing.status import refresh_post_status
+from hubbub.publishing.status import announce, refresh_post_status
 
 D = DeliveryStatus
 
@@ -62,6 +62,7 @@ def release_held(
             tasks.enqueue(delivery.pk)
         else:
             notify_needs_attention(delivery)
+            announce(signals.delivery_needs_attention, delivery=delivery)
         refresh_post_status(delivery.post_id)
     return released, waiting
 

@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 @db_task(retries=0)
 def deliver_task(delivery_id: int) -> None:
-    dispatcher.deliver(delivery_id)
+    # With it goes whatever else is due: a minute with thousands of posts is sent in
+    # concurrent batches, and the later jobs find their delivery already out.
+    dispatcher.deliver_due(delivery_id)
 
 
 @db_periodic_task(crontab(minute="*"))

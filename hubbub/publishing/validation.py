@@ -69,8 +69,34 @@ def check_variant(
         texts.append((len(parts), first_comment))
     for index, text in texts:
         problems += _check_text(limits, where, index, len(parts), text)
+    if limits.caption_max_length is not None:
+        for index in sorted({i for i, _file in media if i < len(parts)}):
+            problems += _check_caption(limits, where, index, len(parts), parts[index])
     problems += _check_media(limits.media, where, media)
     return problems
+
+
+def _check_caption(limits: Limits, where: str, index: int, count: int, text: str) -> list[Problem]:
+    limit = limits.caption_max_length or 0
+    length = limits.text.count(text)
+    if length <= limit:
+        return []
+    return [
+        Problem(
+            f"parts.{index}",
+            _(
+                "%(part)s for %(where)s carries an image, so it is its caption: %(length)s "
+                "characters where a caption may have %(max)s: shorten it by %(over)s."
+            )
+            % {
+                "part": _part_name(index, count),
+                "where": where,
+                "length": length,
+                "max": limit,
+                "over": length - limit,
+            },
+        )
+    ]
 
 
 def _part_name(index: int, count: int) -> str:

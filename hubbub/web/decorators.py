@@ -9,21 +9,22 @@ from typing import Any, Concatenate, ParamSpec
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import translation
 
 from hubbub.accounts.models import User
 from hubbub.core.access import Access, access_workspace
 
 P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, Access, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, Access, P], HttpResponseBase]
 
 
-def workspace_view(permission: str) -> Callable[[View[P]], Callable[..., HttpResponse]]:
-    def decorator(view: View[P]) -> Callable[..., HttpResponse]:
+def workspace_view(permission: str) -> Callable[[View[P]], Callable[..., HttpResponseBase]]:
+    def decorator(view: View[P]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user: User = request.user  # type: ignore[assignment]
             access = access_workspace(user, slug)
             access.require(permission)

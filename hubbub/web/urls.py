@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hubbub.web.views import audit, members, tokens, workspaces
+from hubbub.web.views import audit, members, notifications, tokens, workspaces
 
 app_name = "web"
 
@@ -26,4 +26,20 @@ urlpatterns = [
     path("w/<slug:slug>/audit/", audit.audit_log, name="audit"),
     path("w/<slug:slug>/tokens/", tokens.token_list, name="tokens"),
     path("w/<slug:slug>/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
 ]

@@ -63,6 +63,7 @@ def test_it_drafts_schedules_and_reads_back_a_post(alice_api, bluesky, clock):
             "first_comment": "",
             "link": "",
             "language": "en",
+            "media": [],
         }
     ]
     assert created["deliveries"] == []
@@ -252,7 +253,12 @@ def test_a_client_viewer_reads_posts_but_cannot_create_one(make_user, acme, alic
 def test_another_workspaces_post_and_channel_are_not_found(alice_api, charlie, globex, bluesky):
     created = draft(alice_api, bluesky)
     charlie_api = token_api(charlie, globex)
-    assert charlie_api.get(f"/workspaces/globex/posts/{created['id']}").status_code == 404
+    elsewhere = charlie_api.get(f"/workspaces/globex/posts/{created['id']}")
+    assert elsewhere.status_code == 404
+    # The answer names neither the model nor anything about the other workspace.
+    assert elsewhere.json() == {
+        "detail": "Not found: check the id; it must be one of this workspace's."
+    }
     assert charlie_api.get(f"/workspaces/acme/posts/{created['id']}").status_code == 404
     stolen = charlie_api.post(
         "/workspaces/globex/posts",

@@ -200,6 +200,8 @@ def counts(data_dir: Path) -> dict[str, object]:
             "accounts_user",
             "core_invitation",
             "core_apitoken",
+            "publishing_post",
+            "publishing_delivery",
         )
     }
     one["languages"] = sorted(
@@ -217,6 +219,7 @@ def test_demo_is_idempotent_and_bilingual(migrated):
     assert after_first["core_workspace"] == 2
     assert after_first["languages"] == ["en", "fr"]
     assert after_first["networks_channel"] == 4
+    assert int(str(after_first["publishing_post"])) > 20  # the calendar of both brands
     second = hubbub(migrated, "demo")
     assert second.returncode == 0, second.stderr
     assert counts(migrated) == after_first

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 
 from hubbub.core.demo import BRANDS, DEMO_PASSWORD, create_demo
@@ -10,6 +13,18 @@ from hubbub.core.models import ApiToken, AuditEntry, Invitation, Membership, Wor
 from hubbub.core.roles import Role
 from hubbub.networks.actions import check_channel
 from hubbub.networks.models import Channel, Health
+from hubbub.publishing.models import (
+    ApprovalDecision,
+    ApprovalStep,
+    Campaign,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Post,
+    PostStatus,
+)
+from hubbub.publishing.status import derived_status
+from hubbub.publishing.validation import check_variant
 
 
 def snapshot() -> dict[str, int]:
@@ -19,12 +34,22 @@ def snapshot() -> dict[str, int]:
         "channels": Channel.objects.count(),
         "invitations": Invitation.objects.count(),
         "tokens": ApiToken.objects.count(),
+        "campaigns": Campaign.objects.count(),
+        "posts": Post.objects.count(),
+        "deliveries": Delivery.objects.count(),
+        "attempts": DeliveryAttempt.objects.count(),
+        "steps": ApprovalStep.objects.count(),
+        "decisions": ApprovalDecision.objects.count(),
     }
+
+
+NOW = datetime(2026, 6, 3, 15, 0, tzinfo=UTC)  # a Wednesday
 
 
 @pytest.fixture
 def demo(alice):
-    return create_demo(alice)
+    with time_machine.travel(NOW, tick=False):
+        return create_demo(alice)
 
 
 def test_it_creates_an_english_and_a_french_workspace(demo, alice):
@@ -83,3 +108,97 @@ def test_a_demo_channel_is_left_alone_by_health_checks(demo):
     channel.refresh_from_db()
     assert channel.health == Health.OK
     assert channel.last_checked_at is None
+
+
+# --- the publishing calendar ----------------------------------------------------------------
+
+
+def posts_of(workspace: Workspace, status: str) -> list[Post]:
+    return list(Post.objects.filter(workspace=workspace, status=status).order_by("scheduled_at"))
+
+
+def planned(post: Post) -> datetime:
+    assert post.scheduled_at is not None, post
+    return post.scheduled_at
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_each_workspace_has_a_fortnight_of_publishing(demo, index):
+    workspace = demo[index]
+    tz = workspace.tz
+    published = posts_of(workspace, PostStatus.PUBLISHED)
+    assert len(published) >= 3
+    for post in published:
+        assert planned(post) < NOW
+        for delivery in Delivery.objects.filter(post=post).select_related("channel"):
+            assert delivery.status == DeliveryStatus.PUBLISHED
+            host = "bsky.app" if delivery.channel.network == "bluesky" else "/@lumen/"
+            assert host in delivery.published_url
+            assert delivery.published_at is not None and delivery.published_at > delivery.due_at
+            assert delivery.attempts.filter(outcome="published").count() == len(
+                delivery.variant.parts
+            )
+    retried = Delivery.objects.filter(workspace=workspace, attempts__outcome="transient")
+    assert retried.filter(status=DeliveryStatus.PUBLISHED).exists()  # one went out on retry
+
+    upcoming = posts_of(workspace, PostStatus.SCHEDULED)
+    assert len(upcoming) >= 4
+    for post in upcoming:
+        assert NOW < planned(post) < NOW + timedelta(days=14)
+        local = planned(post).astimezone(tz)
+        assert time(8, 0) <= local.time() <= time(19, 0), local  # office hours, in its zone
+        deliveries = Delivery.objects.filter(post=post)
+        assert {d.status for d in deliveries} == {DeliveryStatus.SCHEDULED}
+        assert all(d.due_at == post.scheduled_at for d in deliveries)
+
+    assert len(posts_of(workspace, PostStatus.DRAFT)) == 2
+    assert not Delivery.objects.filter(post__status=PostStatus.DRAFT).exists()
+    campaigns = Campaign.objects.filter(workspace=workspace)
+    assert campaigns.count() == 2
+    assert all(c.purpose and c.colour.startswith("#") and c.posts.exists() for c in campaigns)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_one_post_waits_for_the_brand_manager(demo, index):
+    workspace = demo[index]
+    [step] = ApprovalStep.objects.filter(workspace=workspace)
+    assert step.roles == [Role.MANAGER]
+    assert step.name in ("Brand manager", "Responsable de marque")
+    [waiting] = posts_of(workspace, PostStatus.IN_REVIEW)
+    assert planned(waiting) > NOW  # the planned time, shown in the calendar
+    assert waiting.submitted_at is not None
+    assert not waiting.decisions.exists()
+    assert not Delivery.objects.filter(post=waiting).exists()
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_one_post_failed_and_says_why(demo, index):
+    workspace = demo[index]
+    [failed] = posts_of(workspace, PostStatus.FAILED)
+    [delivery] = Delivery.objects.filter(post=failed)
+    assert delivery.status == DeliveryStatus.NEEDS_ATTENTION
+    assert delivery.channel.network == "bluesky"
+    assert "Invalid identifier or password" in delivery.network_message
+    assert "app password" in delivery.last_error or "mot de passe" in delivery.last_error
+    assert delivery.attempts.get().outcome == "permanent"
+
+
+def test_every_post_status_is_what_its_deliveries_say(demo):
+    for post in Post.objects.filter(workspace__in=demo).prefetch_related("deliveries"):
+        statuses = {d.status for d in post.deliveries.all()}
+        if statuses:
+            assert derived_status(statuses) == post.status, post
+
+
+def test_every_demo_post_fits_its_network(demo):
+    for post in Post.objects.filter(workspace__in=demo).prefetch_related("variants__channel"):
+        for variant in post.variants.all():
+            assert check_variant(variant.channel, variant.parts) == [], variant
+
+
+def test_the_french_calendar_is_in_french(demo):
+    french = demo[1]
+    assert Campaign.objects.filter(workspace=french, name="Bien infuser").exists()
+    assert all(
+        v.language == "fr" for p in Post.objects.filter(workspace=french) for v in p.variants.all()
+    )

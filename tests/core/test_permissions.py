@@ -80,8 +80,9 @@ def test_everyone_sees_the_workspace():
         assert role_can(role, "workspace.view")
 
 
-def test_a_client_viewer_only_sees_the_workspace_and_its_posts():
-    assert permissions_of(Role.CLIENT_VIEWER) == ["posts.view", "workspace.view"]
+def test_a_client_viewer_only_sees_the_workspace_and_its_posts_and_may_approve_them():
+    # Approving is only possible where a workflow step names the client (an agency's client).
+    assert permissions_of(Role.CLIENT_VIEWER) == ["posts.approve", "posts.view", "workspace.view"]
 
 
 def test_the_same_people_invite_change_roles_and_remove():

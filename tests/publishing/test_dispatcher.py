@@ -286,9 +286,9 @@ def test_a_second_worker_cannot_claim_a_claimed_delivery(scheduled, clock):
     assert not claim(delivery.pk, "w2")
     assert deliver(delivery.pk, "w2") is False
     assert FakeConnector.calls == []
-    dispatcher._run(delivery.pk, "w2")  # not its claim: does nothing
+    dispatcher.run_claimed([delivery.pk], "w2")  # not its claim: does nothing
     assert FakeConnector.calls == []
-    dispatcher._run(delivery.pk, "w1")
+    dispatcher.run_claimed([delivery.pk], "w1")
     assert len(FakeConnector.published) == 1
 
 

@@ -171,7 +171,8 @@ def test_a_worker_killed_mid_publish_leaves_nothing_lost_or_doubled(
     scratch_env["HUBBUB_HTTP_TIMEOUT"] = "5"  # a slow answer, not a time-out
     _script(scratch_env, "setup", "8", peer.url)
 
-    first = _start_worker(scratch_env, "--deadline", "30")
+    # One delivery at a time: the kill catches exactly one part in flight.
+    first = _start_worker(scratch_env, "--deadline", "30", "--concurrency", "1")
     deadline = time.monotonic() + 30
     while True:  # kill it while a request has reached the peer and waits for its answer
         waiting = peer.oldest_in_flight()
@@ -198,6 +199,41 @@ def test_a_worker_killed_mid_publish_leaves_nothing_lost_or_doubled(
     # the part the killed worker had in flight was found on the network, not sent again
     assert report["outcomes"]["reconciled_found"] == 1
     assert report["outcomes"]["published"] == 7
+
+
+def test_a_worker_killed_with_a_whole_batch_in_flight_leaves_nothing_lost_or_doubled(
+    scratch_env: dict[str, str], peer_factory: list[FaultPeer]
+) -> None:
+    peer = _peer(peer_factory, FaultPlan(latency=1.0))
+    scratch_env["HUBBUB_HTTP_TIMEOUT"] = "5"
+    _script(scratch_env, "setup", "12", peer.url)
+
+    # Four deliveries published at once, from a batch of four.
+    args = ("--deadline", "30", "--limit", "4", "--concurrency", "4")
+    first = _start_worker(scratch_env, *args)
+    deadline = time.monotonic() + 30
+    while True:  # kill it while the whole batch waits for the network's answers
+        waiting = peer.oldest_in_flight()
+        if peer.in_flight_count() == 4 and waiting is not None and 0.1 < waiting < 0.8:
+            break
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline, "the worker never had four posts in flight"
+        time.sleep(0.01)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    while peer.oldest_in_flight() is not None:
+        time.sleep(0.05)
+    assert sum(peer.snapshot().values()) == 4
+
+    past_lease = (dispatcher.LEASE + timedelta(minutes=1)).total_seconds()
+    second = _start_worker(scratch_env, "--start-offset", str(past_lease), *args)
+    _finish(second)
+
+    report = _report(scratch_env)
+    _assert_exactly_once(peer, report, 12)
+    # all four were found on the network, none sent again; the other eight went out once
+    assert report["outcomes"]["reconciled_found"] == 4
+    assert report["outcomes"]["published"] == 8
 
 
 # --- the loopback connector in-process: each answer maps to the right error ----------------

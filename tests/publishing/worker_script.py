@@ -2,6 +2,7 @@
 
     python -m tests.publishing.worker_script setup COUNT PEER_URL   create the deliveries
     python -m tests.publishing.worker_script work [--start-offset S] [--deadline S]
+                                                  [--limit N] [--concurrency N]
     python -m tests.publishing.worker_script report                 print the outcome as JSON
 
 The database comes from the environment (DATABASE_URL, HUBBUB_DATA_DIR) as in production;
@@ -62,13 +63,15 @@ def work(start_offset: float, deadline: float, limit: int) -> None:
         handled += n
         if n:
             continue
-        waiting = Delivery.objects.filter(status__in=WAITING)
-        if not waiting.exists():
+        # One query: another worker may claim the last waiting delivery between two.
+        first = Delivery.objects.filter(status__in=WAITING).aggregate(
+            first=Min("next_attempt_at")
+        )["first"]
+        if first is None:
             if not Delivery.objects.filter(status=DeliveryStatus.CLAIMED).exists():
                 break  # no work left for anyone
             time.sleep(0.05)  # another worker holds the rest; it may fail and retry them
             continue
-        first = waiting.aggregate(first=Min("next_attempt_at"))["first"]
         needed = first - timezone.now() + timedelta(seconds=1)
         if needed > offset:
             if needed > ceiling:
@@ -103,8 +106,12 @@ def main() -> None:
     p_work.add_argument("--start-offset", type=float, default=0.0)
     p_work.add_argument("--deadline", type=float, default=50.0)
     p_work.add_argument("--limit", type=int, default=10)
+    # deliveries published at once (HUBBUB_PUBLISH_CONCURRENCY); 1: one after another
+    p_work.add_argument("--concurrency", type=int, default=0)
     sub.add_parser("report")
     args = parser.parse_args()
+    if args.command == "work" and args.concurrency:
+        os.environ["HUBBUB_PUBLISH_CONCURRENCY"] = str(args.concurrency)
     _setup_django()
     if args.command == "setup":
         setup(args.count, args.peer_url)

@@ -42,6 +42,7 @@ from hubbub.networks.models import Channel
 from hubbub.publishing.actions import pause as pause_actions
 from hubbub.publishing.actions import posts as actions
 from hubbub.publishing.actions.posts import MediaInput, VariantInput
+from hubbub.publishing.media import as_input as media_input
 from hubbub.publishing.models import (
     Campaign,
     Delivery,
@@ -102,8 +103,8 @@ def _media_of(variant: PostVariant) -> tuple[MediaInput, ...]:
 def _variants(
     access: Access, given: list[VariantIn], post: Post | None = None
 ) -> list[VariantInput]:
-    """The actions' inputs. Media are not sent through this API (yet): a variant that is
-    replaced keeps the media its channel had, so editing the text never loses an image."""
+    """The actions' inputs. A variant sent without `media` keeps the media its channel had,
+    so editing the text never loses an image; the media's files are read again from disk."""
     ids = {v.channel_id for v in given}
     channels = {c.pk: c for c in Channel.objects.filter(workspace=access.workspace, pk__in=ids)}
     kept: dict[int, tuple[MediaInput, ...]] = {}
@@ -125,7 +126,11 @@ def _variants(
                 first_comment=v.first_comment,
                 link=v.link,
                 language=v.language,
-                media=kept.get(channel.pk, ()),
+                media=kept.get(channel.pk, ())
+                if v.media is None
+                else tuple(
+                    media_input(access.workspace, m.path, m.alt_text, m.part_index) for m in v.media
+                ),
             )
         )
     return inputs

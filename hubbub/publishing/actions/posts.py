@@ -13,19 +13,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
+from hubbub.core.notifications import notify
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
-from hubbub.publishing import tasks
+from hubbub.publishing import tasks, workflow
 from hubbub.publishing.models import (
     Campaign,
+    Decision,
     Delivery,
     DeliveryStatus,
     Post,
     PostMedia,
     PostStatus,
     PostVariant,
+    WorkspacePublishing,
 )
 from hubbub.publishing.models.posts import EDITABLE
 from hubbub.publishing.tz import local_to_utc
@@ -56,7 +60,7 @@ class VariantInput:
     media: Sequence[MediaInput] = field(default_factory=tuple)
 
 
-def _require_own_or(access: Access, post: Post, permission: str) -> None:
+def require_own_or(access: Access, post: Post, permission: str) -> None:
     """Editors act on their own posts; owners and managers on anyone's."""
     access.require(permission)
     if post.workspace_id != access.workspace.pk:
@@ -108,20 +112,28 @@ def _save_variants(post: Post, variants: Sequence[VariantInput]) -> None:
             link=v.link,
             language=v.language,
         )
-        for position, m in enumerate(v.media):
-            PostMedia.objects.create(
-                post=post,
-                variant=variant,
-                path=m.path,
-                mime_type=m.mime_type,
-                size=m.size,
-                width=m.width,
-                height=m.height,
-                duration_seconds=m.duration_seconds,
-                alt_text=m.alt_text,
-                part_index=m.part_index,
-                position=position,
-            )
+        PostMedia.objects.bulk_create(
+            media_row(post, variant, m, position) for position, m in enumerate(v.media)
+        )
+
+
+def media_row(
+    post: Post, variant: PostVariant, m: MediaInput | PostMedia, position: int
+) -> PostMedia:
+    """A media item of a variant, from a new input or an existing post's (a recurring copy)."""
+    return PostMedia(
+        post=post,
+        variant=variant,
+        path=m.path,
+        mime_type=m.mime_type,
+        size=m.size,
+        width=m.width,
+        height=m.height,
+        duration_seconds=m.duration_seconds,
+        alt_text=m.alt_text,
+        part_index=m.part_index,
+        position=position,
+    )
 
 
 def _summary(post: Post) -> dict[str, object]:
@@ -174,9 +186,10 @@ def update_post(
     variants: Sequence[VariantInput],
     campaign: Campaign | None = None,
 ) -> Post:
-    _require_own_or(access, post, "posts.edit")
+    require_own_or(access, post, "posts.edit")
     _check_inputs(access, purpose, variants)
     _check_campaign(access, campaign)
+    withdrawn: tuple[list[User], list[User]] = ([], [])
     with transaction.atomic():
         post = _lock(post)
         _refuse_while_publishing(post)
@@ -184,8 +197,17 @@ def update_post(
         was_scheduled = post.status == PostStatus.SCHEDULED
         post.purpose = purpose
         post.campaign = campaign
-        if post.status in (PostStatus.IN_REVIEW, PostStatus.APPROVED):
-            post.status = PostStatus.DRAFT  # changed content needs approving again
+        if post.status in (PostStatus.IN_REVIEW, PostStatus.APPROVED) or (
+            was_scheduled and workflow.approval_required(access.workspace, post.scheduled_at)
+        ):
+            # Changed content needs approving again: back to draft, and a new round so that
+            # decisions taken on the old text no longer count (they stay in the history).
+            withdrawn = _approvers_of_round(post)
+            post.status = PostStatus.DRAFT
+            post.approval_round += 1
+            if was_scheduled:
+                Delivery.objects.filter(post=post).delete()  # only scheduled/cancelled ones
+                was_scheduled = False
         if was_scheduled:
             problems = _problems_of(variants)
             if problems:
@@ -204,7 +226,44 @@ def update_post(
             before=before,
             after=_summary(post),
         )
+    _tell_withdrawn(post, *withdrawn, actor=access.user)
     return post
+
+
+def _approvers_of_round(post: Post) -> tuple[list[User], list[User]]:
+    """Before an edit sends the post back to draft: who was waiting to decide it (its current
+    step's approvers) and who had approved it in this round (that no longer counts)."""
+    state = workflow.evaluate(post)
+    waiting = workflow.next_approvers(state) if post.status == PostStatus.IN_REVIEW else []
+    approved = [
+        d.user for d in state.decisions if d.decision == Decision.APPROVE and d.user is not None
+    ]
+    return waiting, approved
+
+
+def _tell_withdrawn(post: Post, waiting: list[User], approved: list[User], *, actor: User) -> None:
+    """Tell the approvers the post they were deciding (or had approved) changed and is out of
+    review, so nobody approves a text that is no longer there or waits for it in vain."""
+    who, purpose = actor.display_name, post.purpose[:80]
+    approved = [u for u in approved if u.pk != actor.pk]
+    done = {u.pk for u in approved}
+    waiting = [u for u in waiting if u.pk != actor.pk and u.pk not in done]
+
+    def to_waiting() -> str:
+        return _(
+            "%(who)s changed “%(purpose)s”: it is withdrawn from review and back to draft. "
+            "Nothing to approve until it is submitted again."
+        ) % {"who": who, "purpose": purpose}
+
+    def to_approved() -> str:
+        return _(
+            "%(who)s changed “%(purpose)s” after you approved it: it is withdrawn from review "
+            "and back to draft, and your approval no longer counts."
+        ) % {"who": who, "purpose": purpose}
+
+    url = workflow.post_url(post)
+    notify(waiting, post.workspace, "approval.withdrawn", to_waiting, url)
+    notify(approved, post.workspace, "approval.withdrawn", to_approved, url)
 
 
 def _refuse_while_publishing(post: Post) -> None:
@@ -279,7 +338,7 @@ def schedule_post(
     """Schedule (or reschedule) a post. `when` is a wall-clock time in the workspace's time
     zone (naive), or an aware datetime; `fold` picks the first (0) or second (1) occurrence
     of a time in the hour repeated when the clocks go back."""
-    _require_own_or(access, post, "posts.schedule")
+    require_own_or(access, post, "posts.schedule")
     due = local_to_utc(when, access.workspace.tz, fold)
     now = now or timezone.now()
     if due <= now:
@@ -298,27 +357,86 @@ def schedule_post(
         found = problems(post)
         if found:
             raise ActionError(" ".join(p.message for p in found), field=found[0].field)
-        before = _summary(post)
-        Delivery.objects.filter(post=post).delete()  # only scheduled or cancelled ones remain
-        post.scheduled_at = due
-        post.status = PostStatus.SCHEDULED
-        post.save(update_fields=["scheduled_at", "status", "updated_at"])
-        _create_deliveries(post, due)
-        record(
-            "post.schedule",
-            workspace=access.workspace,
-            actor=access.user,
-            via=access.via,
-            obj=post,
-            before=before,
-            after=_summary(post),
+        back_to_review = _approval_gate(access, post, due)
+        if not back_to_review:
+            schedule_approved(post, due, actor=access.user, via=access.via)
+    if back_to_review:
+        workflow.tell_next_approvers(post, actor=access.user)
+    return post
+
+
+def _approval_gate(access: Access, post: Post, due: datetime) -> bool:
+    """Refuse a post that needs approval and has none; send an approved one back to review
+    when its new time needs it (True). False: it may be scheduled."""
+    if not workflow.approval_required(access.workspace, due):
+        return False
+    if post.status not in (PostStatus.APPROVED, PostStatus.SCHEDULED):
+        raise ActionError(
+            _(
+                "This post needs approval before it can be scheduled: submit it for approval, "
+                "and it is scheduled at its planned time once approved."
+            ),
+            field="status",
         )
+    moved = post.scheduled_at is not None and post.scheduled_at != due
+    reapprove = moved and WorkspacePublishing.of(access.workspace).reapprove_on_reschedule
+    # Approved for its content, but now planned outside approved hours: only the second
+    # approver is missing, so the round (and its approvals) stays.
+    odd_hours = workflow.outside_approved_hours(
+        access.workspace, due
+    ) and not workflow.has_out_of_hours_approval(post)
+    if not (reapprove or odd_hours):
+        return False
+    before = _summary(post)
+    Delivery.objects.filter(post=post).delete()  # only scheduled or cancelled ones remain
+    post.scheduled_at = due
+    post.status = PostStatus.IN_REVIEW
+    post.submitted_at = timezone.now()
+    if reapprove:
+        post.approval_round += 1
+    post.save(
+        update_fields=["scheduled_at", "status", "submitted_at", "approval_round", "updated_at"]
+    )
+    record(
+        "post.back_to_review",
+        workspace=access.workspace,
+        actor=access.user,
+        via=access.via,
+        obj=post,
+        before=before,
+        after={
+            **_summary(post),
+            "reason": "rescheduled" if reapprove else "outside approved hours",
+        },
+    )
+    return True
+
+
+def schedule_approved(post: Post, due: datetime, *, actor: User | None, via: str) -> Post:
+    """Create the deliveries of a post that may go (checked by the caller, in its
+    transaction, the post locked): schedule_post, or the last approval of a post (which an
+    external reviewer may give: then there is no actor)."""
+    before = _summary(post)
+    Delivery.objects.filter(post=post).delete()  # only scheduled or cancelled ones remain
+    post.scheduled_at = due
+    post.status = PostStatus.SCHEDULED
+    post.save(update_fields=["scheduled_at", "status", "updated_at"])
+    _create_deliveries(post, due)
+    record(
+        "post.schedule",
+        workspace=post.workspace,
+        actor=actor,
+        via=via,
+        obj=post,
+        before=before,
+        after=_summary(post),
+    )
     return post
 
 
 def cancel_post(access: Access, post: Post) -> Post:
     """Stop a post from going out on every channel it has not reached yet."""
-    _require_own_or(access, post, "posts.cancel")
+    require_own_or(access, post, "posts.cancel")
     with transaction.atomic():
         post = _lock(post)
         if post.status in (PostStatus.PUBLISHED, PostStatus.CANCELLED):

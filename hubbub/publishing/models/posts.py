@@ -53,7 +53,19 @@ class Post(models.Model):
     status = models.CharField(
         max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT, db_index=True
     )
-    scheduled_at = models.DateTimeField(null=True, blank=True)  # UTC
+    # UTC. The planned time: set on drafts and posts in review too (the calendar shows them
+    # there); deliveries exist only once the post is scheduled.
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    # Approvals: each submission (or edit after one) starts a new round of decisions.
+    approval_round = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Recurring posts: the first post holds the RFC 5545 rule (e.g.
+    # "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270101T000000Z", in the workspace's wall-clock time);
+    # each occurrence is a post of its own pointing at it through `series`.
+    rrule = models.TextField(_("repeats"), blank=True)
+    series = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="occurrences"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,1 @@
+"""Publishing's web pages, one module per area; hubbub.publishing.urls joins their routes."""

@@ -1,0 +1,1 @@
+"""Signed outgoing webhooks: Hubbub tells other systems when a post goes out or fails."""

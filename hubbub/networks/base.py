@@ -21,10 +21,12 @@ import regex
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
+from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
     from hubbub.networks.models import Channel
+    from hubbub.networks.oauth2 import Provider, Token
 
 
 class Capability(enum.StrEnum):
@@ -234,6 +236,8 @@ class Connector(ABC):
     # cannot read a channel), an unknown outcome waits for a person, whose "send now" after
     # looking in the channel is the only way such a part is sent again.
     can_look_up: ClassVar[bool] = True
+    # Networks connected through OAuth 2 with a central developer app (hubbub.networks.oauth2).
+    oauth: ClassVar[Provider | None] = None
 
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
@@ -247,6 +251,13 @@ class Connector(ABC):
     def limits(self) -> Limits:
         """The limits for this channel; a network whose servers differ (Mastodon) overrides."""
         return self.default_limits()
+
+    @classmethod
+    def accounts_from_token(cls, token: Token) -> list[Connection]:
+        """OAuth networks: the accounts this sign-in can post as (the person's pages,
+        organizations, or the signed-in account), each ready to save. Raises ConnectorError;
+        an empty list means there is nothing this person may post to."""
+        raise NotImplementedError
 
     @abstractmethod
     def check(self) -> Account:
@@ -276,6 +287,30 @@ class Connector(ABC):
     def delete(self, ref: PublishedRef) -> None:
         raise PermanentError(
             _("%(network)s: Hubbub cannot delete on this network yet.") % {"network": self.label}
+        )
+
+    # --- reading (see hubbub/networks/incoming.py for the contract) ---------------------------
+    # A connector overrides each method whose capability it declares; the conformance suite
+    # checks that what is declared is implemented and what is implemented is declared.
+
+    def fetch_comments(self, ref: PublishedRef, cursor: str | None) -> Page:
+        """READ_COMMENTS: the comments on one published post that are newer than `cursor`
+        (all of them when None), oldest first, and the cursor to pass next time."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot read comments on this network.") % {"network": self.label}
+        )
+
+    def fetch_mentions(self, cursor: str | None) -> Page:
+        """MENTIONS: posts that mention the account, newer than `cursor`, oldest first."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot read mentions on this network.") % {"network": self.label}
+        )
+
+    def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
+        """METRICS: each published post's counts now, keyed by the ref's external_id. A post
+        the network no longer has is left out of the answer rather than failing the rest."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot read metrics on this network.") % {"network": self.label}
         )
 
     def save_credentials(self, credentials: dict[str, Any], expires_at: datetime | None) -> None:

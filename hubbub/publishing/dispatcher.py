@@ -852,6 +852,8 @@ def _failed(job: _Job, attempt: DeliveryAttempt | None, exc: ConnectorError) -> 
             attempt.save()
         if not job.mine().update(**values):
             return
+        if isinstance(exc, RateLimited) and exc.retry_at is not None:
+            _hold_channel_until(delivery.channel, exc.retry_at, str(exc))
         record(
             "delivery.retry",
             workspace=delivery.workspace,
@@ -873,6 +875,20 @@ def _failed(job: _Job, attempt: DeliveryAttempt | None, exc: ConnectorError) -> 
         from hubbub.publishing import tasks
 
         tasks.enqueue(delivery.pk, eta=values["next_attempt_at"])
+
+
+def _hold_channel_until(channel: Channel, until: datetime, message: str) -> None:
+    """A network's rate limit is the account's, not one post's: every worker must leave the
+    channel alone until it resets. The channel's other deliveries due before then move to
+    the reset time (in the database, so every worker and process sees it at its next claim;
+    the claim filter stays on the delivery row, see _claim_filter), and the channel shows
+    "rate limited until" on the channels page."""
+    Delivery.objects.filter(
+        channel_id=channel.pk, status__in=WAITING, next_attempt_at__lt=until
+    ).update(next_attempt_at=until, updated_at=timezone.now())
+    Channel.objects.filter(pk=channel.pk).update(
+        health=Health.RATE_LIMITED, health_message=message, rate_limited_until=until
+    )
 
 
 def _hold(job: _Job, message: str, keep_in_flight: bool = False) -> None:

@@ -140,6 +140,27 @@ def test_a_rate_limit_waits_exactly_until_the_networks_reset_time(scheduled, clo
     assert reload(delivery).status == D.PUBLISHED
 
 
+def test_a_rate_limit_holds_the_whole_channel_for_every_worker(scheduled, clock):
+    """The limit is the account's: the channel's other due posts wait for the reset too,
+    whichever worker would have claimed them, and the channel says it is rate limited."""
+    first, second = scheduled("Hello"), scheduled("Hello again")
+    later = scheduled("Tomorrow", minutes=10 + 24 * 60)
+    clock.move_to(DUE)
+    reset = DUE + timedelta(minutes=15)
+    FakeConnector.fail_next(RateLimited("slow down", reset, network_message="Too many requests"))
+    deliver(first.pk, "w1")
+
+    assert reload(second).next_attempt_at == reset
+    assert not deliver(second.pk, "w2")  # another worker finds nothing due on that channel
+    assert reload(second).status != D.PUBLISHED
+    assert reload(later).next_attempt_at == DUE + timedelta(days=1)  # not brought forward
+    channel = reload(first).channel
+    assert channel.health == Health.RATE_LIMITED and channel.rate_limited_until == reset
+    clock.move_to(reset)
+    assert deliver(second.pk, "w2")
+    assert reload(second).status == D.PUBLISHED
+
+
 def test_an_unknown_outcome_is_reconciled_and_not_published_twice(scheduled, clock):
     delivery = scheduled("Hello")
     clock.move_to(DUE)

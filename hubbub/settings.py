@@ -40,8 +40,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 # that talks to a network inside its own LAN (or the local test networks) opts in.
 HUBBUB_ALLOW_PRIVATE_NETWORKS = config.env_bool("HUBBUB_ALLOW_PRIVATE_NETWORKS", False)
 HUBBUB_HTTP_TIMEOUT = config.env_int("HUBBUB_HTTP_TIMEOUT", 20, 1, 600)
+HUBBUB_SMTP_TIMEOUT = config.env_int("HUBBUB_SMTP_TIMEOUT", 30, 1, 600)  # newsletters' servers
 # The Telegram Bot API server: the public one, or a self-hosted telegram-bot-api.
 HUBBUB_TELEGRAM_API_URL = config.env_str("HUBBUB_TELEGRAM_API_URL", "https://api.telegram.org")
+# OAuth 2 apps the operator registered on each network's developer portal (see
+# docs/networks/<network>.md); a network without both values says so on its connect page.
+HUBBUB_X_CLIENT_ID = config.env_str("HUBBUB_X_CLIENT_ID", "")
+HUBBUB_X_CLIENT_SECRET = config.env_str("HUBBUB_X_CLIENT_SECRET", "")
+HUBBUB_META_CLIENT_ID = config.env_str("HUBBUB_META_CLIENT_ID", "")  # Facebook and Instagram
+HUBBUB_META_CLIENT_SECRET = config.env_str("HUBBUB_META_CLIENT_SECRET", "")
+HUBBUB_THREADS_CLIENT_ID = config.env_str("HUBBUB_THREADS_CLIENT_ID", "")
+HUBBUB_THREADS_CLIENT_SECRET = config.env_str("HUBBUB_THREADS_CLIENT_SECRET", "")
+HUBBUB_LINKEDIN_CLIENT_ID = config.env_str("HUBBUB_LINKEDIN_CLIENT_ID", "")
+HUBBUB_LINKEDIN_CLIENT_SECRET = config.env_str("HUBBUB_LINKEDIN_CLIENT_SECRET", "")
+HUBBUB_GOOGLE_CLIENT_ID = config.env_str("HUBBUB_GOOGLE_CLIENT_ID", "")  # YouTube
+HUBBUB_GOOGLE_CLIENT_SECRET = config.env_str("HUBBUB_GOOGLE_CLIENT_SECRET", "")
+HUBBUB_TIKTOK_CLIENT_ID = config.env_str("HUBBUB_TIKTOK_CLIENT_ID", "")  # TikTok's client key
+HUBBUB_TIKTOK_CLIENT_SECRET = config.env_str("HUBBUB_TIKTOK_CLIENT_SECRET", "")
+HUBBUB_PINTEREST_CLIENT_ID = config.env_str("HUBBUB_PINTEREST_CLIENT_ID", "")
+HUBBUB_PINTEREST_CLIENT_SECRET = config.env_str("HUBBUB_PINTEREST_CLIENT_SECRET", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -54,6 +71,7 @@ INSTALLED_APPS = [
     "hubbub.core",
     "hubbub.accounts",
     "hubbub.networks",
+    "hubbub.networks.newsletter",  # subscribers and sendings: its own models
     "hubbub.publishing",
     "hubbub.webhooks",
     "hubbub.api",

@@ -265,8 +265,20 @@ def request(
     )
 
 
-# Telegram's Bot API carries the bot token in the path (/bot<id>:<secret>/method).
-_PATH_SECRET = re.compile(r"/bot\d+:[^/]+")
+# Secrets some networks carry in the path, masked in the log line: Telegram's bot token
+# (/bot<id>:<secret>/method), a Discord webhook's token (/webhooks/<id>/<token>), and a
+# Slack incoming webhook's secret (/services/T<team>/B<hook>/<secret>).
+_PATH_SECRETS = (
+    (re.compile(r"/bot\d+:[^/]+"), "/bot<token>"),
+    (re.compile(r"/webhooks/(\d+)/[^/]+"), r"/webhooks/\1/<token>"),
+    (re.compile(r"/services/(T\w+)/(B\w+)/[^/]+"), r"/services/\1/\2/<token>"),
+)
+
+
+def masked_path(path: str) -> str:
+    for pattern, replacement in _PATH_SECRETS:
+        path = pattern.sub(replacement, path)
+    return path
 
 
 def _log(method: str, url: str, status: int, seconds: float) -> None:
@@ -276,7 +288,7 @@ def _log(method: str, url: str, status: int, seconds: float) -> None:
         method,
         parts.scheme,
         parts.netloc,
-        _PATH_SECRET.sub("/bot<token>", parts.path),
+        masked_path(parts.path),
         status,
         seconds * 1000,
     )

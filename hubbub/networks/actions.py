@@ -4,7 +4,7 @@ connect flow has verified the credentials, so a half-connected channel is never 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
+from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import Connection, ConnectorError, RateLimited
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.registry import connector_for
@@ -149,7 +150,22 @@ def expiry_warning(channel: Channel) -> str | None:
     """A sentence when the channel's authorization ends within a week, else None."""
     if channel.token_expires_at is None or channel.disconnected_at is not None:
         return None
-    left = channel.token_expires_at - timezone.now()
+    expires_at = channel.token_expires_at
+    try:
+        stored = channel.credentials
+    except DecryptionError:  # unreadable: the health check says so, not this warning
+        stored = {}
+    if stored.get("refresh_token"):
+        # A short-lived access token that Hubbub refreshes on its own: what ends the
+        # authorization is the refresh token's expiry, when the network gives one.
+        raw = stored.get("refresh_expires_at")
+        if not raw:
+            return None
+        try:
+            expires_at = datetime.fromisoformat(str(raw))
+        except ValueError:
+            return None
+    left = expires_at - timezone.now()
     if left > EXPIRY_WARNING:
         return None
     if left.total_seconds() <= 0:

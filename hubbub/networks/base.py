@@ -103,6 +103,9 @@ class Limits:
     max_thread_parts: int | None = None
     # Where a part's text becomes its image's caption, with a lower limit (Telegram: 1024).
     caption_max_length: int | None = None
+    # Networks where every post is a picture or a video (YouTube, Instagram): a part
+    # without media is refused before anything is sent.
+    requires_media: bool = False
 
 
 @dataclass(frozen=True)

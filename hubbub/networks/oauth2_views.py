@@ -37,6 +37,7 @@ CHOICES_KEY = "oauth2_choices"
 # Long enough to sign in with a second factor; short enough that a forgotten tab dies.
 LIFETIME = 30 * 60
 MAX_PENDING = 10  # per session: abandoned attempts must not grow it for ever
+CANCELLED = ("access_denied", "user_cancelled_login", "user_cancelled_authorize")
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,8 @@ def callback_view(network: str) -> Any:
             raise PermissionDenied
         if query.get("error"):
             # RFC 6749 §4.1.2.1; access_denied is the person pressing "Cancel".
-            if query["error"] == "access_denied":
+            # LinkedIn says user_cancelled_login / user_cancelled_authorize instead.
+            if query["error"] in CANCELLED:
                 message = _("The sign-in on %(network)s was cancelled: nothing was connected.")
             else:
                 message = _("%(network)s refused the sign-in: nothing was connected.")

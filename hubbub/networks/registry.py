@@ -18,8 +18,20 @@ if TYPE_CHECKING:
 
 NETWORKS: dict[str, str] = {
     "bluesky": "hubbub.networks.bluesky.connector.BlueskyConnector",
+    "discord": "hubbub.networks.discord.connector.DiscordConnector",
+    "facebook": "hubbub.networks.facebook.connector.FacebookConnector",
+    "instagram": "hubbub.networks.instagram.connector.InstagramConnector",
     "mastodon": "hubbub.networks.mastodon.connector.MastodonConnector",
+    "matrix": "hubbub.networks.matrix.connector.MatrixConnector",
+    "slack": "hubbub.networks.slack.connector.SlackConnector",
     "telegram": "hubbub.networks.telegram.connector.TelegramConnector",
+    "wordpress": "hubbub.networks.wordpress.connector.WordPressConnector",
+    "linkedin": "hubbub.networks.linkedin.connector.LinkedInConnector",
+    "youtube": "hubbub.networks.youtube.connector.YouTubeConnector",
+    "tiktok": "hubbub.networks.tiktok.connector.TikTokConnector",
+    "newsletter": "hubbub.networks.newsletter.connector.NewsletterConnector",
+    "x": "hubbub.networks.x.connector.XConnector",
+    "threads": "hubbub.networks.threads.connector.ThreadsConnector",
 }
 
 

@@ -72,8 +72,27 @@ def check_variant(
     if limits.caption_max_length is not None:
         for index in sorted({i for i, _file in media if i < len(parts)}):
             problems += _check_caption(limits, where, index, len(parts), parts[index])
+    if limits.requires_media:
+        problems += _check_media_present(limits.media, where, len(parts), media)
     problems += _check_media(limits.media, where, media)
     return problems
+
+
+def _check_media_present(
+    limits: MediaLimits, where: str, count: int, media: Sequence[tuple[int, MediaFile]]
+) -> list[Problem]:
+    """Networks that publish only pictures or videos (Limits.requires_media)."""
+    carrying = {index for index, _file in media}
+    formats = ", ".join(limits.image_formats + limits.video_formats)
+    return [
+        Problem(
+            "media",
+            _("%(part)s for %(where)s has no file: that network only publishes %(formats)s.")
+            % {"part": _part_name(index, count), "where": where, "formats": formats},
+        )
+        for index in range(count)
+        if index not in carrying
+    ]
 
 
 def _check_caption(limits: Limits, where: str, index: int, count: int, text: str) -> list[Problem]:

@@ -20,9 +20,10 @@ from hubbub.networks.base import (
     MediaLimits,
     TextLimits,
 )
-from hubbub.networks.bluesky import posting, xrpc
+from hubbub.networks.bluesky import posting, reading, xrpc
 from hubbub.networks.bluesky import session as bsky
 from hubbub.networks.bluesky.xrpc import TokenRejected
+from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 # bsky.social's access tokens live about two hours; refreshing with ten minutes left means a
@@ -158,6 +159,16 @@ class BlueskyConnector(Connector):
 
     def delete(self, ref: PublishedRef) -> None:
         posting.delete(self, ref)
+
+    # Reading: see reading.py.
+    def fetch_comments(self, ref: PublishedRef, cursor: str | None) -> Page:
+        return reading.fetch_comments(self, ref, cursor)
+
+    def fetch_mentions(self, cursor: str | None) -> Page:
+        return reading.fetch_mentions(self, cursor)
+
+    def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
+        return reading.fetch_metrics(self, refs)
 
 
 def session_credentials(session: bsky.Session, pds_url: str, app_password: str) -> dict[str, Any]:

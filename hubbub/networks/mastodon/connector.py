@@ -18,7 +18,8 @@ from hubbub.networks.base import (
     PermanentError,
     TextLimits,
 )
-from hubbub.networks.mastodon import instance, posting
+from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.mastodon import instance, posting, reading
 from hubbub.networks.mastodon.client import call, host_of
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
@@ -130,6 +131,16 @@ class MastodonConnector(Connector):
 
     def delete(self, ref: PublishedRef) -> None:
         posting.delete(self, ref)
+
+    # Reading: see reading.py.
+    def fetch_comments(self, ref: PublishedRef, cursor: str | None) -> Page:
+        return reading.fetch_comments(self, ref, cursor)
+
+    def fetch_mentions(self, cursor: str | None) -> Page:
+        return reading.fetch_mentions(self, cursor)
+
+    def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
+        return reading.fetch_metrics(self, refs)
 
     def check(self) -> Account:
         if not self.config.server:

@@ -5,8 +5,10 @@ documented examples); this module only arranges them behind one interface."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,12 +17,15 @@ import respx
 
 from hubbub.core.models import Workspace
 from hubbub.networks.bluesky import tid
+from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.mastodon.connector import MastodonConfig
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from tests.networks.bluesky import conftest as bsky
+from tests.networks.bluesky import reading_sim as bsky_sim
 from tests.networks.bluesky.test_publish import BLOB, CID, created
 from tests.networks.mastodon import bodies
+from tests.networks.mastodon import reading_sim as masto_sim
 from tests.networks.mastodon.test_publish import ATTACHMENT, STATUS, fields, multipart, status
 from tests.networks.telegram import conftest as tg
 from tests.networks.telegram.test_publish import multipart as tg_multipart
@@ -29,10 +34,44 @@ TEXT = "Hello from Hubbub"
 ALT = "A red square"
 
 
+@dataclass(frozen=True)
+class Said:
+    """One comment or mention on a simulated network, as the scenarios describe it; each
+    adapter turns it into the network's own JSON. `number` grows with time: a newer item
+    has a larger number (and a later `at`)."""
+
+    number: int
+    text: str
+    author_id: str
+    author_handle: str  # as the network shows it; the adapter's incoming_handle may adorn it
+    at: datetime
+
+
 class Adapter(ABC):
     name: str
     now: datetime  # the frozen clock of the network's recorded answers
     hosts: tuple[str, ...] = ()  # names the test DNS must resolve
+    # How many items the simulated network answers per page in serve_comments and
+    # serve_mentions (at most what the connector asks for): the scenarios read 2.5 pages.
+    page_size: int = 20
+    # Does publishing say where the post is (a https:// url)? False where the network answers
+    # without one (Slack's incoming webhooks answer "ok"); published() then has url "".
+    post_urls: bool = True
+    # Calls a publish makes before the request that creates the post, each on its own route
+    # (YouTube opens an upload session, then sends the bytes): the time-out scenario counts
+    # them as expected, and still asserts that nothing is sent again.
+    setup_calls: int = 0
+    # What a rate-limited answer's status is: HTTP 429, or the SMTP reply code (451).
+    rate_limit_status: int = 429
+    # find_published answers from Hubbub's own records of what it sent (the newsletter's
+    # Sending rows) rather than by asking the network: lookup_route is None, no request.
+    finds_in_own_records: bool = False
+
+    def seam(self, router: respx.MockRouter) -> contextlib.AbstractContextManager[None]:
+        """Put in place, for the length of a scenario, the seam of a network not reached
+        over HTTP (the newsletter's SMTP), recording what leaves in router.calls as respx
+        records HTTP calls. Nothing for HTTP networks: respx is their seam."""
+        return contextlib.nullcontext()
 
     def __repr__(self) -> str:
         return self.name
@@ -62,12 +101,6 @@ class Adapter(ABC):
         """What publishing the part (or finding it again) returns."""
 
     @abstractmethod
-    def image_routes(self, router: respx.MockRouter) -> list[respx.Route]: ...
-
-    @abstractmethod
-    def assert_image_requests(self, routes: list[respx.Route], image: bytes) -> None: ...
-
-    @abstractmethod
     def rate_limited(self, router: respx.MockRouter) -> datetime:
         """Answer the publish with a 429; the retry_at the network's answer implies."""
 
@@ -78,6 +111,60 @@ class Adapter(ABC):
     @abstractmethod
     def lookup_route(self, router: respx.MockRouter) -> respx.Route | None:
         """Where find_published looks, answering that the part is there (None: it cannot)."""
+
+    # --- images: networks that declare PUBLISH_IMAGE --------------------------------------
+
+    def image_routes(self, router: respx.MockRouter) -> list[respx.Route]:
+        """The calls that publish the part with one PNG (uploads, then the post)."""
+        raise NotImplementedError
+
+    def assert_image_requests(self, routes: list[respx.Route], image: bytes) -> None:
+        """Each request of image_routes, field by field (alt text where the network has it)."""
+        raise NotImplementedError
+
+    # --- token refresh: networks whose access tokens expire and can be refreshed ----------
+
+    def expire(self, router: respx.MockRouter, channel: Channel) -> respx.Route | None:
+        """Make the channel's access token expired (as saved when it was connected) and
+        answer the network's refresh call with a new one; return that route. None: the
+        network's tokens do not expire, or cannot be refreshed (then token_expires_at is
+        None or a person reconnects, which the expiry warning covers)."""
+        return None
+
+    def assert_refreshed(self, channel: Channel, publish: httpx.Request) -> None:
+        """After the refresh: the publish request carried the new token, the channel keeps
+        the new credentials (encrypted) and their new expiry."""
+        raise NotImplementedError
+
+    # --- reading: simulated networks, one per capability the connector declares ----------
+
+    def incoming_id(self, said: Said) -> str:
+        """The external_id the connector reports for this item."""
+        return str(said.number)
+
+    def incoming_handle(self, said: Said) -> str:
+        return said.author_handle
+
+    def comment_target(self) -> PublishedRef:
+        """The published post whose comments the scenario reads."""
+        return self.published()
+
+    def serve_comments(self, router: respx.MockRouter, comments: list[Said]) -> None:
+        """READ_COMMENTS: answer the connector's comment requests for comment_target() from
+        `comments` (which the scenario grows between calls) exactly as the network
+        documents: its pagination (page_size a page), its cursor or since parameters, its
+        JSON. The side effect reads the request's parameters, so a connector that sends
+        the wrong cursor gets the wrong answer."""
+        raise NotImplementedError
+
+    def serve_mentions(self, router: respx.MockRouter, mentions: list[Said]) -> None:
+        """MENTIONS: as serve_comments, for posts that mention the account."""
+        raise NotImplementedError
+
+    def serve_metrics(self, router: respx.MockRouter) -> PostMetrics:
+        """METRICS: answer the metrics request for published() and return what the
+        connector must report (None for a count the network does not give)."""
+        raise NotImplementedError
 
 
 class BlueskyAdapter(Adapter):
@@ -194,6 +281,58 @@ class BlueskyAdapter(Adapter):
             200, json={"uri": self.uri(), "cid": CID, "value": {"text": TEXT}}
         )
 
+    # The access token lapsed an hour ago (still inside the refresh token's two months).
+    EXPIRED_ACCESS = bsky.access_jwt(
+        issued=bsky.ISSUED - timedelta(hours=3), expires=bsky.ISSUED - timedelta(hours=1)
+    )
+    FRESH_ACCESS = bsky.access_jwt(issued=now, expires=now + timedelta(hours=2))
+    FRESH_REFRESH = bsky.refresh_jwt("2")
+    _refresh: respx.Route  # the refresh route expire() made, read by assert_refreshed()
+
+    def expire(self, router: respx.MockRouter, channel: Channel) -> respx.Route | None:
+        channel.credentials = {**channel.credentials, "accessJwt": self.EXPIRED_ACCESS}
+        channel.save()
+        self._refresh = router.post(self.REFRESH).respond(
+            200, json=bsky.session_output(access=self.FRESH_ACCESS, refresh=self.FRESH_REFRESH)
+        )
+        return self._refresh
+
+    def assert_refreshed(self, channel: Channel, publish: httpx.Request) -> None:
+        refresh = self._refresh.calls.last.request
+        # refreshSession authenticates with the refresh token and has no body.
+        assert refresh.headers["authorization"] == f"Bearer {bsky.refresh_jwt()}"
+        assert refresh.content == b""
+        assert publish.headers["authorization"] == f"Bearer {self.FRESH_ACCESS}"
+        assert channel.credentials == {
+            "accessJwt": self.FRESH_ACCESS,
+            "refreshJwt": self.FRESH_REFRESH,
+            "did": bsky.DID,
+            "pds_url": bsky.PDS,
+            "app_password": bsky.APP_PASSWORD,
+        }
+        assert self.FRESH_ACCESS not in channel.credentials_encrypted
+        # The app password opens a new session whenever the refresh token lapses, so nothing
+        # expires that a person would have to act on: no date, no warning on the channels page.
+        assert channel.token_expires_at is None
+
+    def incoming_id(self, said: Said) -> str:
+        return bsky_sim.uri_of(said)
+
+    def incoming_handle(self, said: Said) -> str:
+        return f"@{bsky_sim.handle_of(said)}"
+
+    def serve_comments(self, router: respx.MockRouter, comments: list[Said]) -> None:
+        bsky_sim.serve_thread(router, self.uri(), CID, comments)
+
+    def serve_mentions(self, router: respx.MockRouter, mentions: list[Said]) -> None:
+        bsky_sim.serve_notifications(router, mentions, self.uri(), CID, page_size=self.page_size)
+
+    def serve_metrics(self, router: respx.MockRouter) -> PostMetrics:
+        view = bsky_sim.own_post(self.uri(), CID)
+        view.update(likeCount=12, repostCount=3, quoteCount=1, replyCount=5)
+        bsky_sim.serve_posts(router, {self.uri(): view})
+        return PostMetrics(likes=12, shares=4, comments=5)
+
 
 class MastodonAdapter(Adapter):
     name = "mastodon"
@@ -284,6 +423,23 @@ class MastodonAdapter(Adapter):
             params={"limit": "40"},
         ).respond(200, json=[status(id="1", content="<p>Something else</p>"), STATUS])
 
+    def incoming_id(self, said: Said) -> str:
+        return masto_sim.status_id(said)
+
+    def incoming_handle(self, said: Said) -> str:
+        return masto_sim.handle(said)
+
+    def serve_comments(self, router: respx.MockRouter, comments: list[Said]) -> None:
+        masto_sim.serve_context(router, str(STATUS["id"]), comments)
+
+    def serve_mentions(self, router: respx.MockRouter, mentions: list[Said]) -> None:
+        masto_sim.serve_notifications(router, mentions, page_size=self.page_size)
+
+    def serve_metrics(self, router: respx.MockRouter) -> PostMetrics:
+        counted = status(favourites_count=9, reblogs_count=2, replies_count=4)
+        masto_sim.serve_statuses(router, {str(STATUS["id"]): counted})
+        return PostMetrics(likes=9, shares=2, comments=4)
+
 
 class TelegramAdapter(Adapter):
     name = "telegram"
@@ -356,6 +512,35 @@ class TelegramAdapter(Adapter):
         return None  # a bot cannot read its channel's messages
 
 
-ADAPTERS: dict[str, Adapter] = {
-    adapter.name: adapter for adapter in (BlueskyAdapter(), MastodonAdapter(), TelegramAdapter())
-}
+# Adapters in their own modules (they import Adapter from here, hence the late imports).
+from tests.networks.conformance.adapter_discord import DiscordAdapter  # noqa: E402
+from tests.networks.conformance.adapter_facebook import FacebookAdapter  # noqa: E402
+from tests.networks.conformance.adapter_instagram import InstagramAdapter  # noqa: E402
+from tests.networks.conformance.adapter_linkedin import LinkedInAdapter  # noqa: E402
+from tests.networks.conformance.adapter_matrix import MatrixAdapter  # noqa: E402
+from tests.networks.conformance.adapter_newsletter import NewsletterAdapter  # noqa: E402
+from tests.networks.conformance.adapter_slack import SlackAdapter  # noqa: E402
+from tests.networks.conformance.adapter_threads import ThreadsAdapter  # noqa: E402
+from tests.networks.conformance.adapter_wordpress import WordPressAdapter  # noqa: E402
+from tests.networks.conformance.adapter_x import XAdapter  # noqa: E402
+from tests.networks.conformance.adapter_youtube import YouTubeAdapter  # noqa: E402
+
+# Typed as Adapter: the late imports form an import cycle in which mypy cannot infer the
+# `name` of each subclass.
+_ALL: tuple[Adapter, ...] = (
+    BlueskyAdapter(),
+    DiscordAdapter(),
+    FacebookAdapter(),
+    InstagramAdapter(),
+    LinkedInAdapter(),
+    MastodonAdapter(),
+    MatrixAdapter(),
+    NewsletterAdapter(),
+    SlackAdapter(),
+    TelegramAdapter(),
+    ThreadsAdapter(),
+    WordPressAdapter(),
+    XAdapter(),
+    YouTubeAdapter(),
+)
+ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in _ALL}

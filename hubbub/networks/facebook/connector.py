@@ -1,0 +1,165 @@
+"""The Facebook connector: one channel is one Facebook Page, posted to with its Page token."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pydantic
+from django.utils.translation import gettext as _
+
+from hubbub.core.crypto import DecryptionError
+from hubbub.networks.base import (
+    Account,
+    AuthError,
+    Capability,
+    Connection,
+    Connector,
+    Counting,
+    Limits,
+    MediaLimits,
+    TextLimits,
+)
+from hubbub.networks.facebook import graph, posting, reading
+from hubbub.networks.facebook.oauth import NETWORK, PROVIDER, long_lived
+from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.oauth2 import Token
+from hubbub.networks.outgoing import OutgoingPart, PublishedRef
+
+# A Page post's message: 63,206 characters (Facebook's documented status length; the
+# Graph API refuses longer). Counted in code points: never fewer than Facebook counts.
+MAX_MESSAGE = 63206
+# Page Photos reference, "Publishing": JPEG, BMP, PNG, GIF or TIFF, at most 4 MB (Hubbub
+# stores JPEG, PNG, WebP and GIF; WebP is not in Facebook's list).
+MAX_PHOTO_BYTES = 4 * 1024 * 1024
+PHOTO_FORMATS = ("image/jpeg", "image/png", "image/gif")
+# A multi-photo post (attached_media): Meta documents no number; Hubbub sends up to 10.
+MAX_PHOTOS = 10
+# The Page tasks that allow publishing ("Page Access Tokens", tasks on /me/accounts).
+POSTING_TASKS = frozenset({"CREATE_CONTENT", "MANAGE"})
+
+
+class FacebookConfig(pydantic.BaseModel):
+    page_id: str = ""
+
+
+class FacebookConnector(Connector):
+    name = "facebook"
+    label = "Facebook"
+    oauth = PROVIDER
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.PUBLISH_TEXT,  # POST /{page-id}/feed
+            Capability.PUBLISH_IMAGE,  # POST /{page-id}/photos; several: attached_media
+            Capability.FIRST_COMMENT,  # POST /{post-id}/comments as the Page
+            Capability.DELETE,  # DELETE /{post-id}
+            Capability.READ_COMMENTS,  # GET /{post-id}/comments
+            Capability.MENTIONS,  # GET /{page-id}/tagged
+            Capability.METRICS,  # reactions, comments, shares and post insights
+        }
+    )
+    # Not declared: video (resumable upload not implemented yet), threads (a Page post has
+    # no thread), direct messages (Messenger is a separate product and review).
+    config_model: ClassVar[type[FacebookConfig]] = FacebookConfig
+    config: FacebookConfig
+
+    @classmethod
+    def default_limits(cls) -> Limits:
+        return Limits(
+            text=TextLimits(max_length=MAX_MESSAGE, counting=Counting.CODE_POINTS),
+            media=MediaLimits(
+                max_images=MAX_PHOTOS,
+                max_image_bytes=MAX_PHOTO_BYTES,
+                image_formats=PHOTO_FORMATS,
+                # The Graph API has no alt text field for Page photos: Facebook writes its
+                # own automatic alt text, and a person can edit it on facebook.com only.
+                max_alt_text=None,
+            ),
+        )
+
+    @classmethod
+    def accounts_from_token(cls, token: Token) -> list[Connection]:
+        user = long_lived(token)
+        fields = "id,name,username,link,access_token,tasks,picture{url}"
+        found: list[Connection] = []
+        for page in graph.paged(
+            "me/accounts",
+            token=user.access_token,
+            network=NETWORK,
+            params={"fields": fields, "limit": "100"},
+        ):
+            for item in page:
+                raw = item.get("tasks")
+                tasks = {str(t) for t in raw} if isinstance(raw, list) else set()
+                if not POSTING_TASKS & tasks or not item.get("access_token"):
+                    continue  # a Page where the person may only moderate or analyse
+                found.append(
+                    Connection(
+                        account=account_from_page(item),
+                        credentials={
+                            "access_token": str(item["access_token"]),
+                            "scope": user.scope,
+                        },
+                        config=FacebookConfig(page_id=str(item["id"])).model_dump(),
+                        token_expires_at=None,  # a Page token from a long-lived token never expires
+                    )
+                )
+        return found
+
+    def token(self) -> str:
+        try:
+            stored = self.channel.credentials
+        except DecryptionError:
+            raise AuthError(
+                _(
+                    "The stored Facebook token cannot be read (the server's secret key "
+                    "changed): reconnect the channel."
+                )
+            ) from None
+        token = stored.get("access_token")
+        if not token:
+            raise AuthError(_("The channel has no Facebook token: reconnect it."))
+        return str(token)
+
+    def page_id(self) -> str:
+        return self.config.page_id or self.channel.external_id
+
+    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return graph.call(method, path, token=self.token(), network=NETWORK, **kwargs)
+
+    def check(self) -> Account:
+        page = self.call(
+            "GET", self.page_id(), params={"fields": "id,name,username,link,picture{url}"}
+        )
+        return account_from_page(page)
+
+    def publish(self, part: OutgoingPart) -> PublishedRef:
+        return posting.publish(self, part)
+
+    def find_published(self, part: OutgoingPart) -> PublishedRef | None:
+        return posting.find_published(self, part)
+
+    def delete(self, ref: PublishedRef) -> None:
+        posting.delete(self, ref)
+
+    def fetch_comments(self, ref: PublishedRef, cursor: str | None) -> Page:
+        return reading.fetch_comments(self, ref, cursor)
+
+    def fetch_mentions(self, cursor: str | None) -> Page:
+        return reading.fetch_mentions(self, cursor)
+
+    def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
+        return reading.fetch_metrics(self, refs)
+
+
+def account_from_page(page: dict[str, Any]) -> Account:
+    page_id = str(page.get("id") or "")
+    username = str(page.get("username") or "")
+    name = str(page.get("name") or username or page_id)
+    avatar = str(graph.obj(graph.obj(page.get("picture")).get("data")).get("url") or "")
+    return Account(
+        external_id=page_id,
+        handle=f"@{username}" if username else name,
+        name=name,
+        avatar_url=avatar if avatar.startswith("https://") else "",
+        profile_url=str(page.get("link") or f"{graph.WWW_URL}/{page_id}"),
+    )

@@ -1,0 +1,8 @@
+"""LinkedIn's connect flow: the shared OAuth 2 pages (hubbub.networks.oauth2_views)."""
+
+from __future__ import annotations
+
+from hubbub.networks.oauth2_views import oauth_urls
+
+app_name = "linkedin"
+urlpatterns = oauth_urls("linkedin")

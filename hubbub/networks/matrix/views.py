@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from hubbub.core.access import Access, ActionError
+from hubbub.networks.matrix.connect import connect_matrix
+from hubbub.networks.matrix.forms import ConnectForm
+from hubbub.web.decorators import workspace_view
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_view("channels.connect")
+def connect(request: HttpRequest, access: Access) -> HttpResponse:
+    form = ConnectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            channel = connect_matrix(access, **form.cleaned_data)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Matrix room %(name)s connected.") % {"name": channel.name})
+            return redirect("networks:list", slug=access.workspace.slug)
+    return render(request, "matrix/connect.html", {"form": form})

@@ -1,0 +1,330 @@
+"""Publishing on TikTok: one part is one video, with the Content Posting API's Direct Post
+(https://developers.tiktok.com/doc/content-posting-api-reference-direct-post).
+
+1. POST /v2/post/publish/creator_info/query/: the account's privacy options, interaction
+   settings and longest video, as they are now. The channel's choices (made by the account
+   holder on the channel's TikTok settings page, as TikTok's guidelines ask) are checked
+   against them before anything is sent: a privacy level the account no longer offers, or a
+   video longer than it may post, is refused here, not by TikTok after the upload.
+2. POST /v2/post/publish/video/init/ with post_info (caption, privacy, interactions) and
+   source_info (FILE_UPLOAD, size, chunks): TikTok answers a publish_id and an upload_url.
+3. PUT the bytes to the upload_url in chunks (upload.py).
+4. POST /v2/post/publish/status/fetch/ {publish_id}: PROCESSING_UPLOAD, then
+   PUBLISH_COMPLETE (with publicaly_available_post_id, the video's id) or FAILED (with a
+   fail_reason). Processing takes from seconds to minutes, and public posts are moderated
+   first ("usually within one minute ... in some cases a few hours", Get Post Status).
+
+Hubbub waits a few seconds at most (POLL_DELAYS). A video still processing after that is a
+TransientError with sent=True and a retry_at: the dispatcher then asks find_published,
+which fetches the status again, and the part is published (a PublishedRef) only once
+TikTok says PUBLISH_COMPLETE. The publish_id is kept with the channel's encrypted
+credentials under the part's idempotency key until then (with the upload_url, which lets
+anyone holding it upload): a retry never starts a second post while the first may still
+appear, and an upload that broke off before its last chunk (no post can come of it) is
+started again from the beginning.
+
+A private post (SELF_ONLY) is not "publicly available": TikTok gives no video id for it,
+so its PublishedRef is the publish_id and the account's profile, and it has no metrics.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from hubbub.networks.base import ConnectorError, PermanentError, TransientError
+from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
+from hubbub.networks.tiktok import upload
+from hubbub.networks.tiktok.client import profile_url
+
+if TYPE_CHECKING:
+    from hubbub.networks.tiktok.connector import TikTokConnector
+
+PENDING = "pending_posts"  # in the channel's credentials: idempotency key → publish
+# Seconds to wait before each status fetch after the upload: about five seconds in all.
+POLL_DELAYS = (0.0, 2.0, 3.0)
+# When to look again at a post TikTok is still processing or moderating.
+PROCESSING_RETRY = timedelta(seconds=30)
+# The upload_url lasts an hour; a publish older than a day has long been settled by TikTok.
+PENDING_LIFETIME = timedelta(days=1)
+sleep = time.sleep  # replaced in tests
+
+# Get Post Status, the fail_reason table: what each means for the person.
+_FAIL_REASONS: dict[str, str] = {
+    "file_format_check_failed": gettext_noop(
+        "TikTok does not accept this video's format: use MP4, WebM or MOV (H.264 or H.265)."
+    ),
+    "duration_check_failed": gettext_noop(
+        "The video is longer than this TikTok account may post, or too short."
+    ),
+    "frame_rate_check_failed": gettext_noop(
+        "TikTok accepts videos of 23 to 60 frames a second: export the video again."
+    ),
+    "picture_size_check_failed": gettext_noop(
+        "TikTok accepts videos of 360 to 4096 pixels a side: export the video again."
+    ),
+    "video_pull_failed": gettext_noop("TikTok could not fetch the video."),
+    "publish_cancelled": gettext_noop("The post was cancelled on TikTok."),
+    "auth_removed": gettext_noop(
+        "The account removed Hubbub's access while TikTok was processing the video: reconnect."
+    ),
+    "spam_risk_too_many_posts": gettext_noop(
+        "This TikTok account has reached the number of posts TikTok allows it a day."
+    ),
+    "spam_risk_user_banned_from_posting": gettext_noop(
+        "TikTok does not let this account post at the moment."
+    ),
+    "spam_risk_text": gettext_noop("TikTok took the caption for spam: reword it."),
+    "spam_risk": gettext_noop("TikTok took the post for spam."),
+}
+# Reasons on TikTok's side, for which trying again makes sense.
+_TRANSIENT_REASONS = {"internal", "video_pull_failed"}
+
+
+def _video(part: OutgoingPart) -> MediaFile:
+    videos = [m for m in part.media if m.mime_type.startswith("video/")]
+    if len(videos) != 1 or len(part.media) != 1:
+        # Validation refuses these while composing (Limits.requires_media, max_videos=1).
+        raise PermanentError(_("A TikTok post is exactly one video: attach one, and only one."))
+    return videos[0]
+
+
+def publish(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef:
+    video = _video(part)
+    entry = _stored(conn, part.idempotency_key, video.size)
+    if entry:
+        found = _look(conn, part.idempotency_key, entry)
+        if found is not None:
+            return found
+    if not conn.config.privacy_level:
+        raise PermanentError(
+            _(
+                "Choose who may see this channel's TikTok posts (its privacy level) on the "
+                "channel's TikTok settings page: TikTok asks the account holder to choose it."
+            )
+        )
+    post_info = _post_info(conn, part, video, conn.creator_info())
+    chunks = upload.plan(video.size)
+    try:
+        data = conn.api(
+            "POST",
+            "/post/publish/video/init/",
+            json={"post_info": post_info, "source_info": chunks.source_info()},
+        )
+    except ConnectorError as exc:
+        exc.sent = False  # a post without its bytes never appears: nothing to reconcile
+        raise
+    publish_id = str(data.get("publish_id") or "")
+    upload_url = str(data.get("upload_url") or "")
+    if not publish_id or not upload_url.startswith("https://"):
+        raise TransientError(
+            _("TikTok did not open an upload for the video: Hubbub will try again.")
+        )
+    entry = _remember(conn, part.idempotency_key, publish_id, upload_url, video.size)
+    upload.send(upload_url, video, chunks, lambda: _mark_sent(conn, part.idempotency_key))
+    try:
+        for delay in POLL_DELAYS:
+            if delay:
+                sleep(delay)
+            found = _look(conn, part.idempotency_key, {**entry, "sent": True}, after_upload=True)
+            if found is not None:
+                return found
+    except ConnectorError as exc:
+        # Still pending (not FAILED): the video is in, the post may yet appear.
+        if _stored(conn, part.idempotency_key, video.size):
+            exc.sent = True
+        raise
+    raise _still_processing(sent=True)
+
+
+def _post_info(
+    conn: TikTokConnector, part: OutgoingPart, video: MediaFile, creator: dict[str, Any]
+) -> dict[str, Any]:
+    config = conn.config
+    options = [str(o) for o in creator.get("privacy_level_options") or ()]
+    if config.privacy_level not in options:
+        raise PermanentError(
+            _(
+                "This TikTok account no longer offers the privacy level chosen for the "
+                "channel (%(level)s): choose one of its privacy options on the channel's "
+                "TikTok settings page."
+            )
+            % {"level": config.privacy_level},
+            network_message=", ".join(options),
+        )
+    longest = creator.get("max_video_post_duration_sec")
+    if (
+        isinstance(longest, int)
+        and video.duration_seconds is not None
+        and video.duration_seconds > longest
+    ):
+        raise PermanentError(
+            _(
+                "This TikTok account may post videos of up to %(max)s seconds; this one "
+                "lasts %(length)s."
+            )
+            % {"max": longest, "length": round(video.duration_seconds)}
+        )
+    # An interaction the account has turned off in its TikTok privacy settings stays off,
+    # whatever the channel chose (Query Creator Info: comment/duet/stitch_disabled).
+    return {
+        "title": part.text,
+        "privacy_level": config.privacy_level,
+        "disable_comment": not config.allow_comment or bool(creator.get("comment_disabled")),
+        "disable_duet": not config.allow_duet or bool(creator.get("duet_disabled")),
+        "disable_stitch": not config.allow_stitch or bool(creator.get("stitch_disabled")),
+    }
+
+
+def find_published(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef | None:
+    if len(part.media) != 1:
+        return None
+    entry = _stored(conn, part.idempotency_key, part.media[0].size)
+    if not entry:
+        # No publish was opened, so nothing can appear on TikTok.
+        return None
+    return _look(conn, part.idempotency_key, entry)
+
+
+def _look(
+    conn: TikTokConnector, key: str, entry: dict[str, Any], *, after_upload: bool = False
+) -> PublishedRef | None:
+    """The post if TikTok published it; None when it cannot appear any more (the upload
+    broke off: the next publish starts again); raises while it may still appear, or when
+    TikTok failed it."""
+    if not entry.get("sent"):
+        _forget(conn, key)  # the last chunk never left: TikTok has an incomplete video
+        return None
+    data = conn.api("POST", "/post/publish/status/fetch/", json={"publish_id": entry["id"]})
+    status = str(data.get("status") or "")
+    if status == "PUBLISH_COMPLETE":
+        _forget(conn, key)
+        return _ref(conn, entry["id"], data)
+    if status == "FAILED":
+        _forget(conn, key)
+        raise _failure(str(data.get("fail_reason") or ""))
+    if status == "SEND_TO_USER_INBOX":
+        _forget(conn, key)
+        raise PermanentError(
+            _(
+                "TikTok put the video in the account's TikTok inbox instead of posting it: "
+                "finish the post in the TikTok app."
+            ),
+            network_message=status,
+        )
+    uploaded = data.get("uploaded_bytes")
+    if (
+        status == "PROCESSING_UPLOAD"
+        and isinstance(uploaded, int)
+        and uploaded < int(entry.get("size") or 0)
+        and not after_upload
+    ):
+        _forget(conn, key)  # the bytes never all arrived: no post can come of this one
+        return None
+    if after_upload:
+        return None  # the caller waits a little and asks again
+    raise _still_processing(sent=True)
+
+
+def _ref(conn: TikTokConnector, publish_id: str, data: dict[str, Any]) -> PublishedRef:
+    ids = [str(i) for i in data.get("publicaly_available_post_id") or () if i]  # sic
+    username = conn.config.username
+    if not ids:
+        # Private (SELF_ONLY) and not-yet-public posts have no public id to give.
+        return PublishedRef(
+            external_id=publish_id, url=profile_url(username), data={"publish_id": publish_id}
+        )
+    video_id = ids[0]
+    url = f"https://www.tiktok.com/@{username}/video/{video_id}" if username else ""
+    return PublishedRef(
+        external_id=video_id, url=url, data={"video_id": video_id, "publish_id": publish_id}
+    )
+
+
+def _still_processing(*, sent: bool) -> TransientError:
+    return TransientError(
+        _(
+            "TikTok is still processing or reviewing the video: Hubbub looks again in a "
+            "moment (public posts are reviewed by TikTok first)."
+        ),
+        retry_at=timezone.now() + PROCESSING_RETRY,
+        sent=sent,
+    )
+
+
+def _failure(reason: str) -> ConnectorError:
+    explained = _FAIL_REASONS.get(reason)
+    message = (
+        _("TikTok rejected the video after processing it: %(why)s") % {"why": _(explained)}
+        if explained
+        else _("TikTok rejected the video after processing it (%(reason)s).")
+        % {"reason": reason or _("no reason given")}
+    )
+    if reason in _TRANSIENT_REASONS:
+        return TransientError(message, network_message=reason)
+    return PermanentError(message, network_message=reason)
+
+
+# --- the publishes kept with the channel's credentials -------------------------------------
+
+
+def _pending(conn: TikTokConnector) -> dict[str, dict[str, Any]]:
+    stored = conn.channel.credentials.get(PENDING)
+    return dict(stored) if isinstance(stored, dict) else {}
+
+
+def _stored(conn: TikTokConnector, key: str, size: int) -> dict[str, Any]:
+    entry = _pending(conn).get(key)
+    if not isinstance(entry, dict) or entry.get("size") != size or not entry.get("id"):
+        return {}
+    return entry
+
+
+def _save(conn: TikTokConnector, pending: dict[str, dict[str, Any]]) -> None:
+    credentials = {**conn.channel.credentials, PENDING: pending}
+    if not pending:
+        credentials.pop(PENDING)
+    conn.save_credentials(credentials, conn.channel.token_expires_at)
+
+
+def _remember(
+    conn: TikTokConnector, key: str, publish_id: str, upload_url: str, size: int
+) -> dict[str, Any]:
+    now = timezone.now()
+    pending = {k: v for k, v in _pending(conn).items() if _fresh(v, now)}
+    entry = {
+        "id": publish_id,
+        "upload_url": upload_url,
+        "size": size,
+        "sent": False,
+        "started": now.isoformat(),
+    }
+    pending[key] = entry
+    _save(conn, pending)
+    return entry
+
+
+def _mark_sent(conn: TikTokConnector, key: str) -> None:
+    pending = _pending(conn)
+    if key in pending:
+        pending[key] = {**pending[key], "sent": True}
+        _save(conn, pending)
+
+
+def _fresh(entry: Any, now: datetime) -> bool:
+    try:
+        started = datetime.fromisoformat(str(entry.get("started")))
+    except (AttributeError, ValueError):
+        return False
+    return now - started < PENDING_LIFETIME
+
+
+def _forget(conn: TikTokConnector, key: str) -> None:
+    pending = _pending(conn)
+    if pending.pop(key, None) is not None:
+        _save(conn, pending)

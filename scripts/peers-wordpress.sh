@@ -225,6 +225,8 @@ first=""
 as_root mysql --protocol=socket -uroot -N -e "SHOW TABLES FROM $DB_NAME LIKE 'wp_options'" | grep -q wp_options || first=1
 as_root env WORDPRESS_CONFIG=$CONFIG_NAME HUBBUB_WP_HOST="$HOST:$PORT" HUBBUB_WP_SITE_JSON="$SITE_JSON" \
   HUBBUB_WP_FIRST_RUN="$first" php "$SETUP"
+# Written by root (php ran as root): hand it to whoever runs the tests, readable by them only.
+as_root chown "$(id -u):$(id -g)" "$SITE_JSON"
 chmod 600 "$SITE_JSON"
 
 if site_ok; then

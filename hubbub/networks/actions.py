@@ -150,21 +150,9 @@ def expiry_warning(channel: Channel) -> str | None:
     """A sentence when the channel's authorization ends within a week, else None."""
     if channel.token_expires_at is None or channel.disconnected_at is not None:
         return None
-    expires_at = channel.token_expires_at
-    try:
-        stored = channel.credentials
-    except DecryptionError:  # unreadable: the health check says so, not this warning
-        stored = {}
-    if stored.get("refresh_token"):
-        # A short-lived access token that Hubbub refreshes on its own: what ends the
-        # authorization is the refresh token's expiry, when the network gives one.
-        raw = stored.get("refresh_expires_at")
-        if not raw:
-            return None
-        try:
-            expires_at = datetime.fromisoformat(str(raw))
-        except ValueError:
-            return None
+    expires_at = _authorization_end(channel)
+    if expires_at is None:
+        return None
     left = expires_at - timezone.now()
     if left > EXPIRY_WARNING:
         return None
@@ -176,3 +164,74 @@ def expiry_warning(channel: Channel) -> str | None:
         "The authorization expires in %(n)s days: reconnect before then.",
         days,
     ) % {"n": days}
+
+
+def _authorization_end(channel: Channel) -> datetime | None:
+    """When the channel stops working unless someone reconnects it (None: never, or Hubbub
+    renews it alone)."""
+    if channel.token_expires_at is None:
+        return None
+    try:
+        stored = channel.credentials
+    except DecryptionError:
+        return None
+    if not stored.get("refresh_token"):
+        return channel.token_expires_at
+    raw = stored.get("refresh_expires_at")
+    try:
+        return datetime.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def warn_expiring(now: datetime | None = None) -> list[Channel]:
+    """Tell the people who can reconnect a channel, in the app and by e-mail, once per
+    expiry, when its authorization ends within EXPIRY_WARNING. Returns the channels warned."""
+    from django.urls import reverse
+
+    from hubbub.core.models import Membership
+    from hubbub.core.notifications import notify
+    from hubbub.core.permissions import role_can
+
+    now = now or timezone.now()
+    warned = []
+    candidates = Channel.objects.connected().filter(
+        token_expires_at__isnull=False, disconnected_at__isnull=True
+    )
+    for channel in candidates.select_related("workspace"):
+        end = _authorization_end(channel)
+        if end is None or end - now > EXPIRY_WARNING or channel.expiry_warned_for == end:
+            continue
+        managers = [
+            m.user
+            for m in Membership.objects.filter(workspace=channel.workspace).select_related("user")
+            if role_can(m.role, "channels.connect")
+        ]
+        name, network = channel.name or channel.handle, channel.network_label
+
+        def text(end: datetime = end, name: str = name, network: str = network) -> str:
+            left = end - now
+            if left.total_seconds() <= 0:
+                return _(
+                    "The %(network)s channel %(name)s has lost its authorization: reconnect it "
+                    "so its scheduled posts go out."
+                ) % {"network": network, "name": name}
+            days = max(1, left.days)
+            return ngettext(
+                "The %(network)s channel %(name)s stops working in %(n)s day unless someone "
+                "reconnects it.",
+                "The %(network)s channel %(name)s stops working in %(n)s days unless someone "
+                "reconnects it.",
+                days,
+            ) % {"network": network, "name": name, "n": days}
+
+        notify(
+            managers,
+            channel.workspace,
+            "channel.expiring",
+            text,
+            reverse("networks:list", args=[channel.workspace.slug]),
+        )
+        Channel.objects.filter(pk=channel.pk).update(expiry_warned_for=end)
+        warned.append(channel)
+    return warned

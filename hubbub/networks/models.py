@@ -40,6 +40,9 @@ class Channel(models.Model):
     health_message = models.TextField(blank=True)
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
+    # The expiry the managers were last told about (hubbub.networks.actions.warn_expiring):
+    # one notice per expiry, and a reconnect with a new expiry arms the next one.
+    expiry_warned_for = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

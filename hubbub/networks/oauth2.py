@@ -78,6 +78,9 @@ class Provider:
     # A paragraph for the connect page (gettext_lazy): what the person will be asked to
     # allow, and which role on the network they need.
     help: Any = ""
+    # Why a sign-in found nothing to post to, in the network's terms (gettext_lazy), e.g.
+    # "You manage no Facebook Page with the Create content task".
+    nothing_found: Any = ""
 
     def client_id(self) -> str:
         return str(getattr(settings, f"HUBBUB_{self.app}_CLIENT_ID", "") or "")
@@ -230,8 +233,13 @@ def token_error(
 ) -> ConnectorError:
     """RFC 6749 §5.2: invalid_grant (code used, expired or revoked; refresh token revoked)
     means signing in again; invalid_client is the operator's app configuration."""
-    code = str(body.get("error") or "")
-    words = str(body.get("error_description") or body.get("message") or code)
+    raw = body.get("error")
+    if isinstance(raw, dict):  # Meta's Graph API answers its own error object here
+        code = ""
+        words = str(raw.get("error_user_msg") or raw.get("message") or "")
+    else:
+        code = str(raw or "")
+        words = str(body.get("error_description") or body.get("message") or code)
     if code == "invalid_grant":
         return AuthError(
             _("%(network)s no longer accepts this authorization: connect the account again.")

@@ -219,7 +219,8 @@ def callback_view(network: str) -> Any:
             return _error(
                 request,
                 network,
-                _(
+                str(provider.nothing_found)
+                or _(
                     "This %(network)s account has nothing Hubbub can post to: see the "
                     "network's guide for the roles and permissions it needs."
                 )

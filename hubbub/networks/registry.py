@@ -32,6 +32,7 @@ NETWORKS: dict[str, str] = {
     "newsletter": "hubbub.networks.newsletter.connector.NewsletterConnector",
     "x": "hubbub.networks.x.connector.XConnector",
     "threads": "hubbub.networks.threads.connector.ThreadsConnector",
+    "pinterest": "hubbub.networks.pinterest.connector.PinterestConnector",
 }
 
 

@@ -7,7 +7,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from hubbub.networks.actions import check_channel
+from hubbub.networks.actions import check_channel, warn_expiring
 from hubbub.networks.models import Channel
 
 log = logging.getLogger(__name__)
@@ -30,3 +30,11 @@ def check_all_channels() -> None:
             check_channel(channel)
         except Exception:  # one broken channel must not stop the others
             log.exception("checking channel %s failed", channel.pk)
+
+
+@db_periodic_task(crontab(minute="7"))
+@lock_task("warn-expiring-channels")
+def warn_expiring_channels() -> None:
+    """Hourly: tell the people who can reconnect a channel a week before its authorization
+    ends (once per expiry), so scheduled posts never meet an expired token."""
+    warn_expiring()

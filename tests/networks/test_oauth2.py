@@ -196,3 +196,24 @@ def test_refresh_is_due_five_minutes_before_expiry() -> None:
     assert oauth2.refresh_due(NOW + timedelta(minutes=4))
     assert not oauth2.refresh_due(NOW + timedelta(minutes=6))
     assert not oauth2.refresh_due(None)
+
+
+@respx.mock(assert_all_mocked=True)
+def test_metas_error_object_is_read_for_its_words(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post(TOKEN_URL).respond(
+        400,
+        json={
+            "error": {
+                "message": "This authorization code has been used.",
+                "type": "OAuthException",
+                "code": 100,
+                "fbtrace_id": "AbCd",
+            }
+        },
+    )
+
+    with pytest.raises(PermanentError) as caught:
+        oauth2.exchange_code(provider(), "code", "v")
+
+    assert caught.value.network_message == "This authorization code has been used."
+    assert "{" not in str(caught.value)

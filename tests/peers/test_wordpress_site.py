@@ -173,6 +173,17 @@ def test_comments_are_read_with_a_cursor_and_answered(
     page3 = connector.fetch_comments(ref, page2.cursor)
     assert page3.items == [] and page3.cursor
 
+    # A comment held for moderation is read at once (approved later, it keeps its date).
+    held = wordpress_site.post(
+        "/wp/v2/comments", {"post": post_id, "content": "Wait", "status": "hold"}, who="editor"
+    )
+    assert held["status"] == "hold"
+    page_held = connector.fetch_comments(ref, page3.cursor)
+    assert [(i.external_id, i.data["status"]) for i in page_held.items] == [
+        (str(held["id"]), "hold")
+    ]
+    page3 = page_held
+
     # Reply to the first comment, as the inbox does: the post is the root, the comment the
     # parent, with the data the comment was read with.
     parent = PublishedRef(external_id=item.external_id, url=item.url, data=item.data)

@@ -50,6 +50,11 @@ PROVIDER = oauth2.Provider(
     scope_separator=",",
     pkce=False,
     docs="docs/networks/facebook.md",
+    nothing_found=gettext_lazy(
+        "You manage no Facebook Page where you can create content, or you did not tick any "
+        "Page when Facebook asked: ask a Page admin for a role with content access, then "
+        "connect again and tick the Page."
+    ),
     help=gettext_lazy(
         "Facebook asks you to choose the Pages Hubbub may use and to allow it to publish and "
         "read on them. You need a Page role that can create content (Facebook access with "

@@ -37,6 +37,11 @@ PROVIDER = oauth2.Provider(
     scope_separator=",",
     pkce=False,  # a confidential web client with the app secret (see facebook/oauth.py)
     docs="docs/networks/instagram.md",
+    nothing_found=gettext_lazy(
+        "None of your Facebook Pages has an Instagram professional account linked to it: "
+        "switch the Instagram account to Business or Creator, link it to a Page you manage, "
+        "then connect again."
+    ),
     help=gettext_lazy(
         "You sign in with Facebook: Instagram professional accounts (business or creator) "
         "are reached through the Facebook Page they are linked to. Choose that Page when "

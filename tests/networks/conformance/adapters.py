@@ -519,8 +519,10 @@ from tests.networks.conformance.adapter_instagram import InstagramAdapter  # noq
 from tests.networks.conformance.adapter_linkedin import LinkedInAdapter  # noqa: E402
 from tests.networks.conformance.adapter_matrix import MatrixAdapter  # noqa: E402
 from tests.networks.conformance.adapter_newsletter import NewsletterAdapter  # noqa: E402
+from tests.networks.conformance.adapter_pinterest import PinterestAdapter  # noqa: E402
 from tests.networks.conformance.adapter_slack import SlackAdapter  # noqa: E402
 from tests.networks.conformance.adapter_threads import ThreadsAdapter  # noqa: E402
+from tests.networks.conformance.adapter_tiktok import TikTokAdapter  # noqa: E402
 from tests.networks.conformance.adapter_wordpress import WordPressAdapter  # noqa: E402
 from tests.networks.conformance.adapter_x import XAdapter  # noqa: E402
 from tests.networks.conformance.adapter_youtube import YouTubeAdapter  # noqa: E402
@@ -536,9 +538,11 @@ _ALL: tuple[Adapter, ...] = (
     MastodonAdapter(),
     MatrixAdapter(),
     NewsletterAdapter(),
+    PinterestAdapter(),
     SlackAdapter(),
     TelegramAdapter(),
     ThreadsAdapter(),
+    TikTokAdapter(),
     WordPressAdapter(),
     XAdapter(),
     YouTubeAdapter(),

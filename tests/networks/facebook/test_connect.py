@@ -174,7 +174,7 @@ def test_no_page_to_post_to_says_so(alice_client: Client, router: respx.MockRout
     response = alice_client.get(CALLBACK, {"code": "AQDcode", "state": state})
 
     assert response.status_code == 400
-    assert "nothing Hubbub can post to" in response.content.decode()
+    assert "You manage no Facebook Page where you can create content" in response.content.decode()
     assert not Channel.objects.exists()
 
 

@@ -119,5 +119,5 @@ def test_no_linked_account_connects_nothing(alice_client: Client, router: respx.
     response = alice_client.get(CALLBACK, {"code": "AQDcode", "state": state})
 
     assert response.status_code == 400
-    assert "nothing Hubbub can post to" in response.content.decode()
+    assert "has an Instagram professional account linked to it" in response.content.decode()
     assert not Channel.objects.exists()

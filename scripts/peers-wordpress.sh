@@ -28,7 +28,11 @@ WP_CONFIG=/etc/wordpress/config-$CONFIG_NAME.php
 DB_NAME=hubbub_wordpress
 DB_USER=hubbub_wp
 DB_PASSWORD=hubbub-wp-loopback-only
-PACKAGES=(wordpress wordpress-theme-twentytwentythree apache2 libapache2-mod-php php-mysql)
+PACKAGES=(wordpress apache2 libapache2-mod-php php-mysql)
+# A theme, so that a post's public page renders (Debian 12 ships twentytwentythree with its
+# wordpress; other releases ship another of the default themes): the first one available.
+THEMES=(wordpress-theme-twentytwentythree wordpress-theme-twentytwentyfour
+  wordpress-theme-twentytwentyfive wordpress-theme-twentytwentytwo)
 
 say() { printf 'peers-wordpress: %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -59,9 +63,24 @@ for p in "${PACKAGES[@]}"; do
 done
 command -v mysql >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}…"
+theme_installed() {
+  local t
+  for t in "${THEMES[@]}"; do
+    dpkg-query -W -f='${Status}' "$t" 2>/dev/null | grep -q "install ok installed" && return 0
+  done
+  return 1
+}
+if [ ${#missing[@]} -gt 0 ] || ! theme_installed; then
   as_root apt-get update -qq
+  if ! theme_installed; then
+    for t in "${THEMES[@]}"; do
+      if [ -n "$(apt-cache policy "$t" 2>/dev/null | sed -n 's/ *Candidate: //p' | grep -v none)" ]; then
+        missing+=("$t")
+        break
+      fi
+    done
+  fi
+  say "installing ${missing[*]}…"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
 fi
@@ -190,16 +209,23 @@ $_SERVER['REQUEST_URI'] = '/';
 require '/usr/share/wordpress/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 require_once ABSPATH . 'wp-admin/includes/user.php';
+add_filter('pre_wp_mail', '__return_false');  // no mail server here: send no "new site" mail
 if (!is_blog_installed()) {
     wp_install('Hubbub Test Blog', 'hubbub-admin', 'admin@hubbub.test', false, '', wp_generate_password(24));
 }
-update_option('permalink_structure', '/%year%/%monthnum%/%postname%/');
+// Through WP_Rewrite, so its rules follow the new structure; the saved rules are dropped and
+// rebuilt by the next request (rules written from here could still be the plain ones).
+$GLOBALS['wp_rewrite']->set_permalink_structure('/%year%/%monthnum%/%postname%/');
+delete_option('rewrite_rules');
 update_option('comment_moderation', 0);     // comments appear at once
 update_option('comment_previously_approved', 0);
 update_option('comments_notify', 0);
 update_option('moderation_notify', 0);
 update_option('timezone_string', 'Europe/Paris');  // the site's time differs from UTC
-flush_rewrite_rules(false);
+if (!wp_get_theme()->exists()) {  // the default theme of this release is not installed
+    $themes = wp_get_themes();
+    if ($themes) switch_theme(array_key_first($themes));
+}
 // admin: the user Hubbub connects as. contributor: may write but not publish. commenter (a
 // subscriber) and editor: other people commenting (an editor is exempt from the 15-second
 // comment flood check, so a test can post two comments in a row).

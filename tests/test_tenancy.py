@@ -121,6 +121,13 @@ WEB: dict[str, dict[str, str]] = {
     "linkedin:choose": {"GET": "channels.connect", "POST": "channels.connect"},
     "youtube:connect": {"GET": "channels.connect", "POST": "channels.connect"},
     "youtube:choose": {"GET": "channels.connect", "POST": "channels.connect"},
+    "tiktok:connect": {"GET": "channels.connect", "POST": "channels.connect"},
+    "tiktok:choose": {"GET": "channels.connect", "POST": "channels.connect"},
+    "tiktok:settings": {"GET": "channels.connect", "POST": "channels.connect"},
+    "threads:connect": {"GET": "channels.connect", "POST": "channels.connect"},
+    "threads:choose": {"GET": "channels.connect", "POST": "channels.connect"},
+    "pinterest:connect": {"GET": "channels.connect", "POST": "channels.connect"},
+    "pinterest:choose": {"GET": "channels.connect", "POST": "channels.connect"},
 }
 
 W = "api/workspaces/{slug}"

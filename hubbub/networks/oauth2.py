@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -156,10 +157,11 @@ def exchange_code(provider: Provider, code: str, verifier: str) -> Token:
 
 
 def refresh(provider: Provider, refresh_token: str) -> Token:
-    return _token_call(provider, {"grant_type": "refresh_token", "refresh_token": refresh_token})
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    return _token_call(provider, form, refreshing=True)
 
 
-def _token_call(provider: Provider, form: dict[str, str]) -> Token:
+def _token_call(provider: Provider, form: dict[str, str], *, refreshing: bool = False) -> Token:
     headers = {"Accept": "application/json"}
     if provider.basic_auth:
         pair = f"{provider.client_id()}:{provider.client_secret()}".encode()
@@ -176,7 +178,7 @@ def _token_call(provider: Provider, form: dict[str, str]) -> Token:
         raise from_outbound(exc, provider.label) from None
     body = _json(response)
     if response.status_code >= 400 or ("error" in body and "access_token" not in body):
-        raise token_error(provider, response, body)
+        raise token_error(provider, response, body, refreshing=refreshing)
     return token_from(body)
 
 
@@ -229,7 +231,7 @@ def token_from(body: dict[str, Any], now: datetime | None = None) -> Token:
 
 
 def token_error(
-    provider: Provider, response: httpx.Response, body: dict[str, Any]
+    provider: Provider, response: httpx.Response, body: dict[str, Any], *, refreshing: bool = False
 ) -> ConnectorError:
     """RFC 6749 §5.2: invalid_grant (code used, expired or revoked; refresh token revoked)
     means signing in again; invalid_client is the operator's app configuration."""
@@ -240,7 +242,9 @@ def token_error(
     else:
         code = str(raw or "")
         words = str(body.get("error_description") or body.get("message") or code)
-    if code == "invalid_grant":
+    # X answers a used or revoked refresh token with invalid_request rather than RFC 6749's
+    # invalid_grant: either way, only signing in again helps.
+    if code == "invalid_grant" or (refreshing and code == "invalid_request"):
         return AuthError(
             _("%(network)s no longer accepts this authorization: connect the account again.")
             % {"network": provider.label},
@@ -271,22 +275,53 @@ def refresh_due(expires_at: datetime | None) -> bool:
     return expires_at is not None and expires_at - timezone.now() <= REFRESH_MARGIN
 
 
+_locks_guard = threading.Lock()
+_locks: dict[int, threading.Lock] = {}
+
+
+def _channel_lock(channel_id: int) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(channel_id, threading.Lock())
+
+
 def refresh_channel(connector: Connector, provider: Provider, *, force: bool = False) -> bool:
     """Refresh the channel's access token when it is due (or `force`), keeping the refresh
-    token when the network does not rotate it. True when the credentials changed."""
+    token when the network does not rotate it. True when the credentials changed.
+
+    Networks that rotate refresh tokens (X, TikTok) accept each one once: two workers
+    refreshing the same channel at once would see the second refused and the channel wrongly
+    flagged for reconnection. So one refresh at a time per channel: a lock per channel in
+    this process (threads of the embedded worker; SQLite has no row locks) and the channel's
+    row locked with SELECT ... FOR UPDATE (workers in other processes, on PostgreSQL). Whoever
+    waited then finds the new tokens saved and uses them instead of refreshing again."""
+    from django.db import transaction
+
+    from hubbub.networks.models import Channel
+
     channel = connector.channel
     if not force and not refresh_due(channel.token_expires_at):
         return False
-    stored = channel.credentials
-    refresh_token = str(stored.get("refresh_token") or "")
-    if not refresh_token:
-        raise AuthError(
-            _("The %(network)s authorization has expired and cannot be renewed: reconnect.")
-            % {"network": provider.label}
+    seen = channel.credentials_encrypted
+    with _channel_lock(channel.pk), transaction.atomic():
+        row = (
+            Channel.objects.select_for_update()
+            .only("credentials_encrypted", "token_expires_at")
+            .get(pk=channel.pk)
         )
-    token = refresh(provider, refresh_token)
-    updated = {**stored, **token.credentials()}
-    if not token.refresh_token:
-        updated["refresh_token"] = refresh_token
-    connector.save_credentials(updated, token.expires_at)
+        if row.credentials_encrypted != seen:  # another worker refreshed meanwhile
+            channel.credentials_encrypted = row.credentials_encrypted
+            channel.token_expires_at = row.token_expires_at
+            return True
+        stored = channel.credentials
+        refresh_token = str(stored.get("refresh_token") or "")
+        if not refresh_token:
+            raise AuthError(
+                _("The %(network)s authorization has expired and cannot be renewed: reconnect.")
+                % {"network": provider.label}
+            )
+        token = refresh(provider, refresh_token)
+        updated = {**stored, **token.credentials()}
+        if not token.refresh_token:
+            updated["refresh_token"] = refresh_token
+        connector.save_credentials(updated, token.expires_at)
     return True

@@ -16,6 +16,7 @@ import respx
 import time_machine
 from django.test import override_settings
 
+from hubbub.core.models import Workspace
 from hubbub.networks import oauth2
 from hubbub.networks.base import AuthError, PermanentError, RateLimited
 from tests.conftest import PUBLIC_TEST_ADDRESS
@@ -217,3 +218,56 @@ def test_metas_error_object_is_read_for_its_words(respx_mock: respx.MockRouter) 
 
     assert caught.value.network_message == "This authorization code has been used."
     assert "{" not in str(caught.value)
+
+
+@respx.mock(assert_all_mocked=True)
+def test_xs_invalid_request_on_refresh_also_means_reconnect(respx_mock: respx.MockRouter) -> None:
+    respx_mock.post(TOKEN_URL).respond(
+        400,
+        json={
+            "error": "invalid_request",
+            "error_description": "Value passed for the token was invalid.",
+        },
+    )
+
+    with pytest.raises(AuthError) as caught:
+        oauth2.refresh(provider(), "rt-used")
+
+    assert caught.value.needs_reconnect
+    # The same answer to a code exchange is a bad request, not a lost authorization.
+    with pytest.raises(PermanentError) as exchange:
+        oauth2.exchange_code(provider(), "code", "v")
+    assert not exchange.value.needs_reconnect
+
+
+@respx.mock(assert_all_mocked=True)
+def test_a_worker_that_waited_uses_the_tokens_another_just_refreshed(
+    respx_mock: respx.MockRouter, acme: Workspace, fake_dns: dict[str, list[str]]
+) -> None:
+    """Rotating refresh tokens are accepted once: the second of two workers holding the same
+    stale credentials must not refresh again (X would refuse it and the channel would look
+    revoked); it finds the new tokens saved and uses them."""
+    from hubbub.networks.models import Channel
+    from hubbub.networks.registry import connector_class
+    from hubbub.networks.x.oauth import PROVIDER
+
+    host = urlsplit(PROVIDER.token_url).hostname
+    assert host
+    fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    channel = Channel(workspace=acme, network="x", external_id="42", handle="@acme")
+    channel.credentials = {"access_token": "old", "refresh_token": "rt-1"}
+    channel.token_expires_at = NOW - timedelta(minutes=1)
+    channel.save()
+    first = connector_class("x")(Channel.objects.get(pk=channel.pk))
+    second = connector_class("x")(Channel.objects.get(pk=channel.pk))
+    route = respx_mock.post(PROVIDER.token_url).respond(
+        200, json={"access_token": "new", "refresh_token": "rt-2", "expires_in": 7200}
+    )
+
+    assert oauth2.refresh_channel(first, PROVIDER) is True
+    assert oauth2.refresh_channel(second, PROVIDER) is True
+
+    assert route.call_count == 1
+    assert second.channel.credentials["access_token"] == "new"
+    assert second.channel.credentials["refresh_token"] == "rt-2"
+    assert second.channel.token_expires_at == NOW + timedelta(hours=2)

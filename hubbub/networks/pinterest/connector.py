@@ -3,6 +3,7 @@ through OAuth 2; the access token (30 days) is refreshed with the refresh token.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -36,6 +37,8 @@ from hubbub.networks.pinterest.limits import (
     MAX_IMAGE_BYTES,
 )
 from hubbub.networks.pinterest.oauth import PROVIDER
+
+log = logging.getLogger(__name__)
 
 # Refresh a day before the access token ends: the channel check (every 15 minutes) has a
 # day of chances, and a 401 still refreshes once on the spot.
@@ -132,9 +135,17 @@ class PinterestConnector(Connector):
 
     def refresh_if_due(self) -> bool:
         expires = self.channel.token_expires_at
-        if expires is None or expires - timezone.now() > REFRESH_BEFORE:
+        now = timezone.now()
+        if expires is None or expires - now > REFRESH_BEFORE:
             return False
-        return self._refresh()
+        try:
+            return self._refresh()
+        except ConnectorError as exc:
+            if exc.needs_reconnect or expires <= now:
+                raise
+            # Pinterest down for a moment while the token still works: use it, retry later.
+            log.warning("refreshing Pinterest channel %s failed: %s", self.channel.pk, exc)
+            return False
 
     def _refresh(self) -> bool:
         try:

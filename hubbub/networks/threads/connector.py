@@ -3,6 +3,7 @@ kept alive by refreshing its long-lived token (oauth.py)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from hubbub.networks.base import (
     Capability,
     Connection,
     Connector,
+    ConnectorError,
     Counting,
     Limits,
     MediaLimits,
@@ -37,6 +39,8 @@ from hubbub.networks.threads.limits import (
     VIDEO_FORMATS,
 )
 from hubbub.networks.threads.oauth import PROVIDER, long_lived, refresh
+
+log = logging.getLogger(__name__)
 
 # When to refresh the long-lived token (60 days). Threads refreshes a token only once it is
 # a day old and before it expires; an expired one is lost. Refreshing when 30 days are left
@@ -155,7 +159,14 @@ class ThreadsConnector(Connector):
         issued = _parse(stored.get("issued_at"))
         if issued is not None and now - issued < MIN_AGE:
             return False
-        fresh = refresh(self.token())
+        try:
+            fresh = refresh(self.token())
+        except ConnectorError as exc:
+            if exc.needs_reconnect:
+                raise
+            # Threads down for a moment: the token still has weeks; the next check retries.
+            log.warning("refreshing Threads channel %s failed: %s", self.channel.pk, exc)
+            return False
         self.save_credentials(
             {**stored, "access_token": fresh.access_token, "issued_at": now.isoformat()},
             fresh.expires_at or now + timedelta(days=60),

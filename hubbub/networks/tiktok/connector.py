@@ -1,5 +1,5 @@
-"""The TikTok connector: one channel is one TikTok account; a post is one video, published
-with the Content Posting API's Direct Post (posting.py, upload.py)."""
+"""The TikTok connector: one channel is one TikTok account; a post is one video or up to 35
+photos, published with the Content Posting API's Direct Post (posting.py, upload.py)."""
 
 from __future__ import annotations
 
@@ -55,12 +55,12 @@ class TikTokConnector(Connector):
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.PUBLISH_VIDEO,  # Direct Post, FILE_UPLOAD in chunks
+            Capability.PUBLISH_IMAGE,  # photo posts, PULL_FROM_URL from public addresses
             Capability.METRICS,  # /v2/video/query/ (video.list)
         }
     )
-    # Not declared: text posts (TikTok has none), images (photo posts must be fetched by
-    # TikTok from a verified domain: not done yet), delete (the API has no delete),
-    # comments and mentions (no API for posting apps), messages, search.
+    # Not declared: text posts (TikTok has none), delete (the API has no delete), comments
+    # and mentions (no API for posting apps), threads, first comments, messages, search.
     config_model: ClassVar[type[TikTokConfig]] = TikTokConfig
     config: TikTokConfig
 

@@ -1,5 +1,6 @@
-"""Publishing on TikTok: one part is one video, with the Content Posting API's Direct Post
-(https://developers.tiktok.com/doc/content-posting-api-reference-direct-post).
+"""Publishing on TikTok: one part is one video or one photo post, with the Content Posting
+API's Direct Post (https://developers.tiktok.com/doc/content-posting-api-reference-direct-post
+and the Photo Post reference). The video flow:
 
 1. POST /v2/post/publish/creator_info/query/: the account's privacy options, interaction
    settings and longest video, as they are now. The channel's choices (made by the account
@@ -23,6 +24,12 @@ anyone holding it upload): a retry never starts a second post while the first ma
 appear, and an upload that broke off before its last chunk (no post can come of it) is
 started again from the beginning.
 
+Photos (_start_photos) go through POST /v2/post/publish/content/init/ with media_type PHOTO:
+TikTok fetches the images from Hubbub's public media addresses, so there is no upload, and
+the same status fetch follows. An unanswered content/init is the one case Hubbub cannot
+settle: TikTok may be making the post, and without a publish_id nothing can ask, so the
+lookup refuses (a person looks on TikTok) rather than posting twice.
+
 A private post (SELF_ONLY) is not "publicly available": TikTok gives no video id for it,
 so its PublishedRef is the publish_id and the account's profile, and it has no metrics.
 """
@@ -38,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from hubbub.networks.base import ConnectorError, PermanentError, TransientError
+from hubbub.networks.instagram import public_media
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 from hubbub.networks.tiktok import upload
 from hubbub.networks.tiktok.client import profile_url
@@ -68,7 +76,8 @@ _FAIL_REASONS: dict[str, str] = {
     "picture_size_check_failed": gettext_noop(
         "TikTok accepts videos of 360 to 4096 pixels a side: export the video again."
     ),
-    "video_pull_failed": gettext_noop("TikTok could not fetch the video."),
+    "video_pull_failed": gettext_noop("TikTok could not fetch the media from Hubbub."),
+    "photo_pull_failed": gettext_noop("TikTok could not fetch the images from Hubbub."),
     "publish_cancelled": gettext_noop("The post was cancelled on TikTok."),
     "auth_removed": gettext_noop(
         "The account removed Hubbub's access while TikTok was processing the video: reconnect."
@@ -83,22 +92,33 @@ _FAIL_REASONS: dict[str, str] = {
     "spam_risk": gettext_noop("TikTok took the post for spam."),
 }
 # Reasons on TikTok's side, for which trying again makes sense.
-_TRANSIENT_REASONS = {"internal", "video_pull_failed"}
+_TRANSIENT_REASONS = {"internal", "video_pull_failed", "photo_pull_failed"}
 
 
-def _video(part: OutgoingPart) -> MediaFile:
+def _media(part: OutgoingPart) -> tuple[str, list[MediaFile]]:
+    """("video", [the video]) or ("photo", [1 to 35 images]); validation refuses anything
+    else while composing (Limits.requires_media, max_videos=1, no images with a video)."""
     videos = [m for m in part.media if m.mime_type.startswith("video/")]
-    if len(videos) != 1 or len(part.media) != 1:
-        # Validation refuses these while composing (Limits.requires_media, max_videos=1).
-        raise PermanentError(_("A TikTok post is exactly one video: attach one, and only one."))
-    return videos[0]
+    images = [m for m in part.media if m.mime_type.startswith("image/")]
+    if len(videos) == 1 and len(part.media) == 1:
+        return "video", videos
+    if images and len(images) == len(part.media):
+        return "photo", images
+    raise PermanentError(
+        _("A TikTok post is one video, or photos: attach one video, or only images.")
+    )
+
+
+def _size(part: OutgoingPart) -> int:
+    return sum(m.size for m in part.media)
 
 
 def publish(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef:
-    video = _video(part)
-    entry = _stored(conn, part.idempotency_key, video.size)
+    kind, files = _media(part)
+    key, size = part.idempotency_key, _size(part)
+    entry = _stored(conn, key, size)
     if entry:
-        found = _look(conn, part.idempotency_key, entry)
+        found = _look(conn, key, entry)
         if found is not None:
             return found
     if not conn.config.privacy_level:
@@ -108,7 +128,30 @@ def publish(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef:
                 "channel's TikTok settings page: TikTok asks the account holder to choose it."
             )
         )
-    post_info = _post_info(conn, part, video, conn.creator_info())
+    creator = conn.creator_info()
+    if kind == "video":
+        entry = _start_video(conn, part, files[0], creator)
+    else:
+        entry = _start_photos(conn, part, files, creator)
+    try:
+        for delay in POLL_DELAYS:
+            if delay:
+                sleep(delay)
+            found = _look(conn, key, entry, after_upload=True)
+            if found is not None:
+                return found
+    except ConnectorError as exc:
+        # Still pending (not FAILED): TikTok has the media, the post may yet appear.
+        if _stored(conn, key, size):
+            exc.sent = True
+        raise
+    raise _still_processing(sent=True)
+
+
+def _start_video(
+    conn: TikTokConnector, part: OutgoingPart, video: MediaFile, creator: dict[str, Any]
+) -> dict[str, Any]:
+    post_info = _post_info(conn, part, video, creator)
     chunks = upload.plan(video.size)
     try:
         data = conn.api(
@@ -125,38 +168,73 @@ def publish(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef:
         raise TransientError(
             _("TikTok did not open an upload for the video: Hubbub will try again.")
         )
-    entry = _remember(conn, part.idempotency_key, publish_id, upload_url, video.size)
-    upload.send(upload_url, video, chunks, lambda: _mark_sent(conn, part.idempotency_key))
-    try:
-        for delay in POLL_DELAYS:
-            if delay:
-                sleep(delay)
-            found = _look(conn, part.idempotency_key, {**entry, "sent": True}, after_upload=True)
-            if found is not None:
-                return found
-    except ConnectorError as exc:
-        # Still pending (not FAILED): the video is in, the post may yet appear.
-        if _stored(conn, part.idempotency_key, video.size):
-            exc.sent = True
-        raise
-    raise _still_processing(sent=True)
+    key = part.idempotency_key
+    entry = _remember(conn, key, "video", publish_id, video.size, upload_url=upload_url)
+    upload.send(upload_url, video, chunks, lambda: _mark_sent(conn, key))
+    return {**entry, "sent": True}
 
 
-def _post_info(
-    conn: TikTokConnector, part: OutgoingPart, video: MediaFile, creator: dict[str, Any]
+def _start_photos(
+    conn: TikTokConnector, part: OutgoingPart, images: list[MediaFile], creator: dict[str, Any]
 ) -> dict[str, Any]:
-    config = conn.config
+    """Photo Post (POST /v2/post/publish/content/init/, media_type PHOTO): TikTok fetches
+    each image from its public address (PULL_FROM_URL; the domain must be verified in the
+    developer portal). The caption goes in `description` (4,000 runes); the optional
+    90-rune `title` is left out rather than cut from the text. Photos have no Duet or
+    Stitch, and TikTok takes no alt text."""
+    body = {
+        "post_info": {
+            "description": part.text,
+            "privacy_level": _privacy(conn, creator),
+            "disable_comment": not conn.config.allow_comment
+            or bool(creator.get("comment_disabled")),
+        },
+        "source_info": {
+            "source": "PULL_FROM_URL",
+            "photo_cover_index": 0,
+            "photo_images": [public_media.public_url(image) for image in images],
+        },
+        "post_mode": "DIRECT_POST",
+        "media_type": "PHOTO",
+    }
+    key, size = part.idempotency_key, _size(part)
+    conn.refresh_if_due()  # now, so that a time-out below can only be the post's own call
+    # Remembered before the call: once TikTok has it, it fetches the images on its own, so
+    # a time-out leaves a post that may appear, and no publish_id to ask about it.
+    _remember(conn, key, "photo", "", size)
+    try:
+        data = conn.api("POST", "/post/publish/content/init/", json=body)
+    except ConnectorError as exc:
+        if not exc.sent:
+            _forget(conn, key)  # TikTok answered (or was never reached): no post
+        raise
+    publish_id = str(data.get("publish_id") or "")
+    if not publish_id:
+        _forget(conn, key)
+        raise TransientError(_("TikTok did not accept the photo post: Hubbub will try again."))
+    return _remember(conn, key, "photo", publish_id, size, sent=True)
+
+
+def _privacy(conn: TikTokConnector, creator: dict[str, Any]) -> str:
     options = [str(o) for o in creator.get("privacy_level_options") or ()]
-    if config.privacy_level not in options:
+    if conn.config.privacy_level not in options:
         raise PermanentError(
             _(
                 "This TikTok account no longer offers the privacy level chosen for the "
                 "channel (%(level)s): choose one of its privacy options on the channel's "
                 "TikTok settings page."
             )
-            % {"level": config.privacy_level},
+            % {"level": conn.config.privacy_level},
             network_message=", ".join(options),
         )
+    return conn.config.privacy_level
+
+
+def _post_info(
+    conn: TikTokConnector, part: OutgoingPart, video: MediaFile, creator: dict[str, Any]
+) -> dict[str, Any]:
+    config = conn.config
+    privacy = _privacy(conn, creator)
     longest = creator.get("max_video_post_duration_sec")
     if (
         isinstance(longest, int)
@@ -174,7 +252,7 @@ def _post_info(
     # whatever the channel chose (Query Creator Info: comment/duet/stitch_disabled).
     return {
         "title": part.text,
-        "privacy_level": config.privacy_level,
+        "privacy_level": privacy,
         "disable_comment": not config.allow_comment or bool(creator.get("comment_disabled")),
         "disable_duet": not config.allow_duet or bool(creator.get("duet_disabled")),
         "disable_stitch": not config.allow_stitch or bool(creator.get("stitch_disabled")),
@@ -182,9 +260,7 @@ def _post_info(
 
 
 def find_published(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef | None:
-    if len(part.media) != 1:
-        return None
-    entry = _stored(conn, part.idempotency_key, part.media[0].size)
+    entry = _stored(conn, part.idempotency_key, _size(part))
     if not entry:
         # No publish was opened, so nothing can appear on TikTok.
         return None
@@ -197,6 +273,16 @@ def _look(
     """The post if TikTok published it; None when it cannot appear any more (the upload
     broke off: the next publish starts again); raises while it may still appear, or when
     TikTok failed it."""
+    if not entry.get("id"):
+        # A photo post whose content/init got no answer: TikTok may have made it, and
+        # without a publish_id nothing can ask. A person looks; sending again is theirs.
+        _forget(conn, key)
+        raise PermanentError(
+            _(
+                "TikTok did not answer whether it made the photo post: look at the account "
+                "on TikTok, and send the post again only if it is not there."
+            )
+        )
     if not entry.get("sent"):
         _forget(conn, key)  # the last chunk never left: TikTok has an incomplete video
         return None
@@ -204,7 +290,7 @@ def _look(
     status = str(data.get("status") or "")
     if status == "PUBLISH_COMPLETE":
         _forget(conn, key)
-        return _ref(conn, entry["id"], data)
+        return _ref(conn, entry, data)
     if status == "FAILED":
         _forget(conn, key)
         raise _failure(str(data.get("fail_reason") or ""))
@@ -231,7 +317,8 @@ def _look(
     raise _still_processing(sent=True)
 
 
-def _ref(conn: TikTokConnector, publish_id: str, data: dict[str, Any]) -> PublishedRef:
+def _ref(conn: TikTokConnector, entry: dict[str, Any], data: dict[str, Any]) -> PublishedRef:
+    publish_id = str(entry["id"])
     ids = [str(i) for i in data.get("publicaly_available_post_id") or () if i]  # sic
     username = conn.config.username
     if not ids:
@@ -240,7 +327,8 @@ def _ref(conn: TikTokConnector, publish_id: str, data: dict[str, Any]) -> Publis
             external_id=publish_id, url=profile_url(username), data={"publish_id": publish_id}
         )
     video_id = ids[0]
-    url = f"https://www.tiktok.com/@{username}/video/{video_id}" if username else ""
+    path = "photo" if entry.get("kind") == "photo" else "video"
+    url = f"https://www.tiktok.com/@{username}/{path}/{video_id}" if username else ""
     return PublishedRef(
         external_id=video_id, url=url, data={"video_id": video_id, "publish_id": publish_id}
     )
@@ -249,7 +337,7 @@ def _ref(conn: TikTokConnector, publish_id: str, data: dict[str, Any]) -> Publis
 def _still_processing(*, sent: bool) -> TransientError:
     return TransientError(
         _(
-            "TikTok is still processing or reviewing the video: Hubbub looks again in a "
+            "TikTok is still processing or reviewing the post: Hubbub looks again in a "
             "moment (public posts are reviewed by TikTok first)."
         ),
         retry_at=timezone.now() + PROCESSING_RETRY,
@@ -260,9 +348,9 @@ def _still_processing(*, sent: bool) -> TransientError:
 def _failure(reason: str) -> ConnectorError:
     explained = _FAIL_REASONS.get(reason)
     message = (
-        _("TikTok rejected the video after processing it: %(why)s") % {"why": _(explained)}
+        _("TikTok rejected the post after processing it: %(why)s") % {"why": _(explained)}
         if explained
-        else _("TikTok rejected the video after processing it (%(reason)s).")
+        else _("TikTok rejected the post after processing it (%(reason)s).")
         % {"reason": reason or _("no reason given")}
     )
     if reason in _TRANSIENT_REASONS:
@@ -280,7 +368,7 @@ def _pending(conn: TikTokConnector) -> dict[str, dict[str, Any]]:
 
 def _stored(conn: TikTokConnector, key: str, size: int) -> dict[str, Any]:
     entry = _pending(conn).get(key)
-    if not isinstance(entry, dict) or entry.get("size") != size or not entry.get("id"):
+    if not isinstance(entry, dict) or entry.get("size") != size:
         return {}
     return entry
 
@@ -293,17 +381,28 @@ def _save(conn: TikTokConnector, pending: dict[str, dict[str, Any]]) -> None:
 
 
 def _remember(
-    conn: TikTokConnector, key: str, publish_id: str, upload_url: str, size: int
+    conn: TikTokConnector,
+    key: str,
+    kind: str,
+    publish_id: str,
+    size: int,
+    *,
+    upload_url: str = "",
+    sent: bool = False,
 ) -> dict[str, Any]:
+    """Keep a publish under the part's key: `sent` once TikTok may make the post (a video's
+    last chunk has left; a photo post was accepted)."""
     now = timezone.now()
     pending = {k: v for k, v in _pending(conn).items() if _fresh(v, now)}
-    entry = {
+    entry: dict[str, Any] = {
+        "kind": kind,
         "id": publish_id,
-        "upload_url": upload_url,
         "size": size,
-        "sent": False,
+        "sent": sent,
         "started": now.isoformat(),
     }
+    if upload_url:
+        entry["upload_url"] = upload_url
     pending[key] = entry
     _save(conn, pending)
     return entry

@@ -10,6 +10,9 @@ X API > Media):
   processing the file: GET /2/media/upload?command=STATUS&media_id=… tells its `state`
   (pending → in_progress → succeeded | failed) and `check_after_secs`, and a post may
   only use the media once it succeeded;
+  (The API reference documents these three paths, "Initialize / Append / Finalize media
+  upload"; the older `command=INIT|APPEND|FINALIZE` form on /2/media/upload still appears
+  in the chunked-upload quickstart, and X's own Python sample moved to the new paths.)
 - alt text: POST /2/media/metadata {"id", "metadata": {"alt_text": {"text"}}} (up to 1,000
   characters), before the post is created. X documents alt text for photos and GIFs.
 

@@ -24,6 +24,7 @@ from hubbub.core.models import Workspace
 from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
+from tests.networks.conformance.adapter_instagram import signed_path
 from tests.networks.conformance.adapters import TEXT, Adapter
 from tests.networks.tiktok import conftest as tt
 
@@ -40,6 +41,7 @@ class TikTokAdapter(Adapter):
     now = tt.NOW
     hosts = tt.HOSTS
     setup_calls = 2  # creator_info/query, then video/init, before the bytes
+    _expired_router: respx.MockRouter
 
     def part(self, **extra: Any) -> OutgoingPart:
         extra.setdefault("media", (_clip(),))
@@ -71,6 +73,39 @@ class TikTokAdapter(Adapter):
             data={"video_id": tt.VIDEO_ID, "publish_id": tt.PUBLISH_ID},
         )
 
+    def image_routes(self, router: respx.MockRouter) -> list[respx.Route]:
+        return [
+            router.post(tt.CREATOR_INFO).respond(200, json=tt.creator_info()),
+            router.post(tt.CONTENT_INIT).respond(
+                200, json=tt.ok({"publish_id": tt.PHOTO_PUBLISH_ID})
+            ),
+            self._status(router),
+        ]
+
+    def assert_image_requests(self, routes: list[respx.Route], image: bytes) -> None:
+        _creator, init, status = routes
+        request = init.calls.last.request
+        assert request.headers["authorization"] == f"Bearer {tt.ACCESS_TOKEN}"
+        body = json.loads(request.content)
+        source = body.pop("source_info")
+        (address,) = source.pop("photo_images")
+        target = signed_path(address)
+        # A PNG: its public address serves a JPEG made from it (TikTok takes JPEG and WebP).
+        assert Path(target["p"]).name == "square.png" and target["j"] is True
+        assert Path(target["p"]).read_bytes() == image
+        assert source == {"source": "PULL_FROM_URL", "photo_cover_index": 0}
+        # No alt text: TikTok's photo posts have none.
+        assert body == {
+            "post_info": {
+                "description": TEXT,
+                "privacy_level": "PUBLIC_TO_EVERYONE",
+                "disable_comment": False,
+            },
+            "post_mode": "DIRECT_POST",
+            "media_type": "PHOTO",
+        }
+        assert json.loads(status.calls.last.request.content) == {"publish_id": tt.PHOTO_PUBLISH_ID}
+
     def rate_limited(self, router: respx.MockRouter) -> datetime:
         # TikTok documents no rate-limit header: its window is one minute.
         router.post(tt.CREATOR_INFO).respond(
@@ -101,6 +136,7 @@ class TikTokAdapter(Adapter):
         return self._status(router)
 
     def expire(self, router: respx.MockRouter, channel: Channel) -> respx.Route | None:
+        self._expired_router = router  # assert_refreshed reads the calls around the PUT
         channel.token_expires_at = self.now - timedelta(minutes=1)
         channel.save()
         return router.post(tt.TOKEN_URL).respond(
@@ -109,11 +145,10 @@ class TikTokAdapter(Adapter):
 
     def assert_refreshed(self, channel: Channel, publish: httpx.Request) -> None:
         # The PUT carries no token (the upload_url is its own key): the calls around it do.
-        init = next(
-            c.request for c in respx.calls if str(c.request.url) == tt.VIDEO_INIT
-        )
+        calls = self._expired_router.calls
+        init = next(c.request for c in calls if str(c.request.url) == tt.VIDEO_INIT)
         assert init.headers["authorization"] == f"Bearer {tt.NEW_ACCESS_TOKEN}"
-        refresh = next(c.request for c in respx.calls if str(c.request.url) == tt.TOKEN_URL)
+        refresh = next(c.request for c in calls if str(c.request.url) == tt.TOKEN_URL)
         assert parse_qs(refresh.content.decode())["refresh_token"] == [tt.REFRESH_TOKEN]
         assert json.loads(init.content)["post_info"]["title"] == TEXT
         stored = channel.credentials

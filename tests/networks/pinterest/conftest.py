@@ -21,9 +21,10 @@ from PIL import Image
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
-from hubbub.networks.pinterest.oauth import API
+from hubbub.networks.pinterest import oauth
 from tests.conftest import PUBLIC_TEST_ADDRESS
 
+API = oauth.API
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 CLIENT_ID = "1484362"
 CLIENT_SECRET = "pinterest-app-secret"

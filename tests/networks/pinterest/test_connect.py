@@ -71,7 +71,9 @@ def test_each_board_is_offered_and_the_ticked_ones_connected(
             respx.MockResponse(
                 200, json={"items": [board(), board("549755885176", "Beans")], "bookmark": "Yz"}
             ),
-            respx.MockResponse(200, json={"items": [board("549755885177", "Shop")], "bookmark": None}),
+            respx.MockResponse(
+                200, json={"items": [board("549755885177", "Shop")], "bookmark": None}
+            ),
         ]
     )
 
@@ -111,7 +113,9 @@ def test_each_board_is_offered_and_the_ticked_ones_connected(
     assert first.avatar_url == USER["profile_image"]
 
 
-def test_a_single_board_is_connected_at_once(alice_client: Client, router: respx.MockRouter) -> None:
+def test_a_single_board_is_connected_at_once(
+    alice_client: Client, router: respx.MockRouter
+) -> None:
     state = _start(alice_client)["state"]
     router.post(TOKEN_URL).respond(200, json=token_answer())
     router.get(f"{API}/user_account").respond(200, json=USER)

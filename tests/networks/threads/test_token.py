@@ -22,6 +22,7 @@ from tests.networks.threads.conftest import (
     REFRESH_URL,
     REVOKED,
     TOKEN,
+    error,
     make_channel,
     query,
 )
@@ -110,3 +111,16 @@ def test_a_refused_refresh_needs_a_reconnect(acme: Workspace, router: respx.Mock
 
     with pytest.raises(AuthError):
         ThreadsConnector(channel).refresh_if_due()
+
+
+def test_a_refresh_that_fails_for_a_moment_keeps_the_working_token(
+    acme: Workspace, router: respx.MockRouter
+) -> None:
+    channel = make_channel(acme, expires_at=NOW + timedelta(days=20))
+    router.get(REFRESH_URL).respond(500, json=error("An unexpected error has occurred.", 2))
+    me = router.get(f"{API}/me").respond(200, json=ME)
+
+    check_channel(channel)
+
+    assert query(me.calls.last.request)["access_token"] == [TOKEN]
+    assert channel.health == Health.OK

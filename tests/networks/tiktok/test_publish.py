@@ -16,22 +16,27 @@ import httpx
 import pytest
 import respx
 import time_machine
+from django.conf import settings
+from django.core import signing
 from django.test import override_settings
 
 from hubbub.core.models import Workspace
 from hubbub.networks.base import AuthError, ConnectorError, PermanentError, RateLimited
+from hubbub.networks.instagram import public_media
 from hubbub.networks.models import Channel
-from hubbub.networks.outgoing import OutgoingPart, PublishedRef
+from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 from hubbub.networks.tiktok import posting, upload
 from hubbub.networks.tiktok.connector import TikTokConnector
 from tests.networks.tiktok.conftest import (
     ACCESS_TOKEN,
     CLIENT_KEY,
     CLIP,
+    CONTENT_INIT,
     CREATOR_INFO,
     NEW_ACCESS_TOKEN,
     NEW_REFRESH_TOKEN,
     NOW,
+    PHOTO_PUBLISH_ID,
     PUBLISH_ID,
     REFRESH_TOKEN,
     STATUS,
@@ -45,6 +50,7 @@ from tests.networks.tiktok.conftest import (
     error,
     init_answer,
     make_channel,
+    ok,
     status,
     token_answer,
 )
@@ -294,7 +300,7 @@ def test_a_failed_video_says_why_in_words(
         _connector(channel).publish(_part(tmp_path))
 
     assert caught.value.message == (
-        "TikTok rejected the video after processing it: TikTok accepts videos of 23 to 60 "
+        "TikTok rejected the post after processing it: TikTok accepts videos of 23 to 60 "
         "frames a second: export the video again."
     )
     assert caught.value.network_message == "frame_rate_check_failed"
@@ -441,9 +447,7 @@ def test_an_invalid_token_is_refreshed_once(
     routes = _flow(router, status("PUBLISH_COMPLETE"))
     routes["creator"].mock(
         side_effect=[
-            httpx.Response(
-                401, json=error("access_token_invalid", "The access token is invalid.")
-            ),
+            httpx.Response(401, json=error("access_token_invalid", "The access token is invalid.")),
             httpx.Response(200, json=creator_info()),
         ]
     )
@@ -504,3 +508,101 @@ def test_an_expired_token_is_refreshed_before_the_call(
     )
     channel.refresh_from_db()
     assert channel.token_expires_at == NOW + timedelta(hours=24)
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+def signed_path(address: str) -> dict[str, Any]:
+    """What a public media address names (the file, and whether it is served as JPEG)."""
+    assert address.startswith(f"{settings.BASE_URL}/m/")
+    value = signing.loads(address.rstrip("/").rsplit("/", 1)[1], salt=public_media.SALT)
+    assert isinstance(value, dict)
+    return value
+
+
+def _photos(tmp_path: Path, count: int = 2) -> OutgoingPart:
+    images = []
+    for n in range(count):
+        path = tmp_path / f"photo{n}.jpg"
+        path.write_bytes(b"\xff\xd8\xff\xe0" + bytes([n]) * 16)
+        images.append(MediaFile(path, "image/jpeg", path.stat().st_size))
+    return OutgoingPart(text=TEXT, idempotency_key="delivery-2:0", media=tuple(images))
+
+
+def test_photos_are_posted_from_their_public_addresses(
+    router: respx.MockRouter, channel: Channel, tmp_path: Path, slept: list[float]
+) -> None:
+    router.post(CREATOR_INFO).respond(200, json=creator_info())
+    init = router.post(CONTENT_INIT).respond(200, json=ok({"publish_id": PHOTO_PUBLISH_ID}))
+    router.post(STATUS).mock(
+        side_effect=[
+            httpx.Response(200, json=status("PROCESSING_DOWNLOAD")),
+            httpx.Response(200, json=status("PUBLISH_COMPLETE")),
+        ]
+    )
+    part = _photos(tmp_path)
+
+    ref = _connector(channel).publish(part)
+
+    assert ref == PublishedRef(
+        external_id=VIDEO_ID,
+        url=f"https://www.tiktok.com/@{USERNAME}/photo/{VIDEO_ID}",
+        data={"video_id": VIDEO_ID, "publish_id": PHOTO_PUBLISH_ID},
+    )
+    body = json.loads(init.calls.last.request.content)
+    addresses = body["source_info"]["photo_images"]
+    assert [signed_path(a)["p"] for a in addresses] == [str(m.path.resolve()) for m in part.media]
+    assert body["post_info"]["description"] == TEXT and "title" not in body["post_info"]
+    assert (body["post_mode"], body["media_type"]) == ("DIRECT_POST", "PHOTO")
+    assert slept == [2.0]
+
+
+def test_an_unanswered_photo_post_is_left_to_a_person(
+    router: respx.MockRouter, channel: Channel, tmp_path: Path
+) -> None:
+    router.post(CREATOR_INFO).respond(200, json=creator_info())
+    init = router.post(CONTENT_INIT).mock(side_effect=httpx.ReadTimeout("timed out"))
+    part = _photos(tmp_path)
+
+    with pytest.raises(ConnectorError) as caught:
+        _connector(channel).publish(part)
+    assert caught.value.sent is True
+    with pytest.raises(PermanentError) as refused:
+        _connector(channel).find_published(part)
+
+    assert "look at the account on TikTok" in refused.value.message
+    assert init.call_count == 1  # never sent again by Hubbub on its own
+    assert posting.PENDING not in _connector(channel).channel.credentials
+
+
+def test_a_refused_photo_post_leaves_nothing_to_look_up(
+    router: respx.MockRouter, channel: Channel, tmp_path: Path
+) -> None:
+    router.post(CREATOR_INFO).respond(200, json=creator_info())
+    router.post(CONTENT_INIT).respond(
+        403, json=error("url_ownership_unverified", "Please verify the URL ownership.")
+    )
+    part = _photos(tmp_path)
+
+    with pytest.raises(PermanentError) as caught:
+        _connector(channel).publish(part)
+
+    assert "verify the domain of HUBBUB_BASE_URL" in caught.value.message
+    assert caught.value.sent is False
+    assert _connector(channel).find_published(part) is None
+
+
+def test_photos_and_a_video_together_are_refused(
+    router: respx.MockRouter, channel: Channel, tmp_path: Path
+) -> None:
+    mixed = OutgoingPart(
+        text=TEXT,
+        idempotency_key="k",
+        media=(*_photos(tmp_path, 1).media, clip(tmp_path)),
+    )
+
+    with pytest.raises(PermanentError):
+        _connector(channel).publish(mixed)
+
+    assert not router.calls

@@ -53,6 +53,8 @@ def channel_list(request: HttpRequest, access: Access) -> HttpResponse:
             "label": cls.label,
             "url": _connect_url(cls.name, slug),
             "capabilities": [CAPABILITY_LABELS.get(c, c) for c in sorted(cls.capabilities)],
+            # An OAuth network needs the operator's app first; its page says what to set.
+            "ready": cls.oauth is None or cls.oauth.configured(),
         }
         for cls in all_networks()
     ]

@@ -122,3 +122,22 @@ def test_check_now_on_a_demo_channel_asks_no_network(channels, bob):
 
 def test_check_is_a_post(channels, alice):
     assert signed_in(alice).get(f"/w/acme/channels/{channels['demo'].pk}/check/").status_code == 405
+
+
+def test_every_network_is_offered_and_unset_oauth_apps_say_so(alice_client, settings):
+    """The Channels page offers each registered network with its connect page; one whose
+    OAuth app the operator has not set up says so before anyone clicks."""
+    from django.urls import reverse
+
+    from hubbub.networks.registry import NETWORKS
+
+    settings.HUBBUB_X_CLIENT_ID = "id"
+    settings.HUBBUB_X_CLIENT_SECRET = "secret"
+    settings.HUBBUB_META_CLIENT_ID = ""
+    page = alice_client.get("/w/acme/channels/").content.decode()
+
+    for name in NETWORKS:
+        assert f'href="{reverse(f"{name}:connect", args=["acme"])}"' in page, name
+    assert 'data-testid="not-set-up-facebook"' in page
+    assert 'data-testid="not-set-up-x"' not in page
+    assert 'data-testid="not-set-up-telegram"' not in page  # a bot token, no app needed

@@ -30,6 +30,7 @@ ACTIONS: dict[str, Any] = {
     "channel.reconnect": _("Channel reconnected"),
     "channel.disconnect": _("Channel disconnected"),
     "channel.health": _("Channel health changed"),
+    "channel.options": _("Channel settings changed"),
     "token.create": _("API token created"),
     "token.revoke": _("API token revoked"),
     "account.sign_in_link": _("Sign-in link issued"),

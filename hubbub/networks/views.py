@@ -39,12 +39,25 @@ def _connect_url(network: str, slug: str) -> str | None:
         return None
 
 
+def _options_url(channel: Channel, slug: str) -> str | None:
+    """A network's per-channel settings page ("<network>:options"), where it has one."""
+    try:
+        return reverse(f"{channel.network}:options", args=[slug, channel.pk])
+    except NoReverseMatch:
+        return None
+
+
 @workspace_view("channels.view")
 def channel_list(request: HttpRequest, access: Access) -> HttpResponse:
     slug = access.workspace.slug
     channels = Channel.objects.connected().filter(workspace=access.workspace)
     rows = [
-        {"channel": c, "warning": expiry_warning(c), "reconnect_url": _connect_url(c.network, slug)}
+        {
+            "channel": c,
+            "warning": expiry_warning(c),
+            "reconnect_url": _connect_url(c.network, slug),
+            "options_url": _options_url(c, slug),
+        }
         for c in channels
     ]
     networks = [

@@ -103,7 +103,9 @@ def test_connect_then_publish_a_post_with_a_featured_image_then_delete_it(
 def test_draft_and_scheduled_posts(
     wordpress_site: WordPressSite, alice: Any, acme: Workspace
 ) -> None:
-    channel = connect(wordpress_site, alice, post_status="future")
+    """A part reaching WordPress before its due time is scheduled there (status future);
+    one due already is published, dated now; the draft option saves drafts."""
+    channel = connect(wordpress_site, alice)
     connector = WordPressConnector(channel)
     due = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
 
@@ -273,3 +275,55 @@ def test_a_site_without_pretty_permalinks_is_used_through_rest_route(
     assert wordpress_site.get(f"/wp/v2/posts/{ref.external_id}", context="edit")["status"] == (
         "trash"
     )
+
+
+def test_comments_closed_by_the_channel_option_refuse_replies(
+    wordpress_site: WordPressSite, alice: Any, acme: Workspace
+) -> None:
+    channel = connect(wordpress_site, alice, comment_status="closed")
+    connector = WordPressConnector(channel)
+    ref = connector.publish(OutgoingPart(text="No comments here", idempotency_key=key()))
+    stored = wordpress_site.get(f"/wp/v2/posts/{ref.external_id}", context="edit")
+    assert stored["comment_status"] == "closed"
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.publish(
+            OutgoingPart(text="Reply", idempotency_key=key(), reply_to=ReplyTarget(ref, ref))
+        )
+    assert caught.value.permanent and "Comments are closed on this post" in caught.value.message
+    connector.delete(ref)
+
+
+def test_a_post_goes_through_hubbubs_publishing_pipeline(
+    wordpress_site: WordPressSite, alice: Any, acme: Workspace
+) -> None:
+    """Written in Hubbub, scheduled for tomorrow, sent by the dispatcher when due (Hubbub's
+    clock moved to tomorrow; WordPress's stays today), published on the site."""
+    import time_machine
+
+    from hubbub.core.access import Access
+    from hubbub.core.roles import Role
+    from hubbub.publishing.actions.posts import VariantInput, create_draft, schedule_post
+    from hubbub.publishing.dispatcher import deliver
+    from hubbub.publishing.models import Delivery, DeliveryStatus
+
+    channel = connect(wordpress_site, alice)
+    owner = Access(user=alice, workspace=acme, role=Role.OWNER)
+    planned = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
+    title = f"Tomorrow {key()}"
+    draft = create_draft(
+        owner, purpose="news", variants=[VariantInput(channel, [f"{title}\n\nSoon."])]
+    )
+    schedule_post(owner, draft, planned)
+    delivery = Delivery.objects.get(post=draft)
+
+    with time_machine.travel(planned, tick=True):
+        deliver(delivery.pk, "w1")
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PUBLISHED, delivery.last_error
+    ref = delivery.refs()[0]
+    stored = wordpress_site.get(f"/wp/v2/posts/{ref.external_id}", context="edit")
+    assert stored["status"] == "publish" and stored["title"]["raw"] == title
+    assert delivery.published_url == stored["link"]
+    WordPressConnector(channel).delete(ref)

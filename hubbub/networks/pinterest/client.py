@@ -48,6 +48,7 @@ def send(
     token: str,
     params: dict[str, Any] | None = None,
     json: Any = None,
+    timeout: float | None = None,
 ) -> httpx.Response:
     try:
         return http.request(
@@ -56,6 +57,7 @@ def send(
             params=params or None,
             json=json,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=timeout,
         )
     except http.OutboundError as exc:
         raise from_outbound(exc, NETWORK) from None

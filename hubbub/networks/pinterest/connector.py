@@ -188,14 +188,21 @@ class PinterestConnector(Connector):
         params: dict[str, Any] | None = None,
         json: Any = None,
         expect_body: bool = True,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         if not self._refresh_checked:
             self._refresh_checked = True
             self.refresh_if_due()
-        response = client.send(method, path, token=self.token(), params=params, json=json)
+
+        def send() -> Any:
+            return client.send(
+                method, path, token=self.token(), params=params, json=json, timeout=timeout
+            )
+
+        response = send()
         if response.status_code == 401 and self.channel.credentials.get("refresh_token"):
             self._refresh()  # expired early or revoked: one refresh, then the same call again
-            response = client.send(method, path, token=self.token(), params=params, json=json)
+            response = send()
         if not response.is_success:
             raise client.error_for(response)
         return client.json_of(response) if expect_body else {}

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 CLOCK_SKEW = timedelta(minutes=1)
 LOOKUP_PAGES = 4
 METRICS = "IMPRESSION,SAVE,OUTBOUND_CLICK"
+UPLOAD_TIMEOUT = 120.0  # seconds
 
 
 def pin_url(pin_id: str) -> str:
@@ -75,7 +76,9 @@ def publish(conn: PinterestConnector, part: OutgoingPart) -> PublishedRef:
         body["link"] = part.link
     if image.alt_text:
         body["alt_text"] = image.alt_text
-    return _ref(conn.call("POST", "pins", json=body))
+    # The image travels inside the request (up to 20 MB, a third more in base64): more
+    # time than a plain call's.
+    return _ref(conn.call("POST", "pins", json=body, timeout=UPLOAD_TIMEOUT))
 
 
 def check_part(part: OutgoingPart) -> None:

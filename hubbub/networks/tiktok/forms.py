@@ -28,7 +28,6 @@ class SettingsForm(forms.Form):
             "I agree that Hubbub posts this account's scheduled videos to TikTok with these "
             "settings, and to TikTok's Music Usage Confirmation."
         ),
-        help_text=_("https://www.tiktok.com/legal/page/global/music-usage-confirmation/en"),
     )
 
     def __init__(self, *args: Any, options: list[str], disabled: set[str], **kwargs: Any) -> None:

@@ -41,8 +41,9 @@ PROVIDER = oauth2.Provider(
     docs="docs/networks/tiktok.md",
     help=gettext_lazy(
         "Sign in with the TikTok account to post to, and allow every permission TikTok "
-        "lists. Hubbub posts videos to the account and reads their counts. After "
-        "connecting, choose who may see the account's posts and what viewers may do with "
-        "them (below): TikTok asks that the account holder picks these."
+        "lists. Hubbub posts videos and photos to the account and reads their counts. "
+        "Once it is connected, come back to this page to choose who may see the account's "
+        "posts and what viewers may do with them: TikTok asks the account holder to "
+        "choose these, and Hubbub posts nothing before."
     ),
 )

@@ -56,8 +56,12 @@ if TYPE_CHECKING:
 PENDING = "pending_posts"  # in the channel's credentials: idempotency key → publish
 # Seconds to wait before each status fetch after the upload: about five seconds in all.
 POLL_DELAYS = (0.0, 2.0, 3.0)
-# When to look again at a post TikTok is still processing or moderating.
+# When to look again at a post TikTok is still processing or reviewing: three times as long
+# as it has waited so far, from half a minute up to an hour. The dispatcher gives a part 8
+# attempts; these reach about four and a half hours, TikTok's "in some cases, moderation
+# may take a few hours" (Get Post Status).
 PROCESSING_RETRY = timedelta(seconds=30)
+PROCESSING_RETRY_MAX = timedelta(hours=1)
 # The upload_url lasts an hour; a publish older than a day has long been settled by TikTok.
 PENDING_LIFETIME = timedelta(days=1)
 sleep = time.sleep  # replaced in tests
@@ -145,7 +149,7 @@ def publish(conn: TikTokConnector, part: OutgoingPart) -> PublishedRef:
         if _stored(conn, key, size):
             exc.sent = True
         raise
-    raise _still_processing(sent=True)
+    raise _still_processing(entry)
 
 
 def _start_video(
@@ -314,7 +318,7 @@ def _look(
         return None
     if after_upload:
         return None  # the caller waits a little and asks again
-    raise _still_processing(sent=True)
+    raise _still_processing(entry)
 
 
 def _ref(conn: TikTokConnector, entry: dict[str, Any], data: dict[str, Any]) -> PublishedRef:
@@ -334,14 +338,20 @@ def _ref(conn: TikTokConnector, entry: dict[str, Any], data: dict[str, Any]) -> 
     )
 
 
-def _still_processing(*, sent: bool) -> TransientError:
+def _still_processing(entry: dict[str, Any]) -> TransientError:
+    now = timezone.now()
+    try:
+        waited = now - datetime.fromisoformat(str(entry.get("started")))
+    except ValueError:
+        waited = timedelta(0)
+    delay = min(max(waited * 3, PROCESSING_RETRY), PROCESSING_RETRY_MAX)
     return TransientError(
         _(
             "TikTok is still processing or reviewing the post: Hubbub looks again in a "
             "moment (public posts are reviewed by TikTok first)."
         ),
-        retry_at=timezone.now() + PROCESSING_RETRY,
-        sent=sent,
+        retry_at=now + delay,
+        sent=True,  # the post may still appear: find_published asks, nothing is resent
     )
 
 

@@ -26,11 +26,10 @@ class ConnectIn(Schema):
         description="An Application Password of that user (Users → Profile → Application "
         "Passwords), not the login password. Spaces are ignored.",
     )
-    post_status: Literal["publish", "draft", "future"] = Field(
+    post_status: Literal["publish", "draft"] = Field(
         "publish",
-        description="publish: published when due. draft: saved as a draft for an editor. "
-        "future: handed to WordPress's scheduler dated the due time (matters when a post is "
-        "sent ahead of its time).",
+        description="publish: published when due (Hubbub is the scheduler). draft: saved as "
+        "a draft in WordPress for an editor to publish.",
     )
     categories: list[int] = Field(
         default_factory=list,

@@ -65,6 +65,21 @@ DISABLED_CODES = frozenset(
     }
 )
 
+# Refusals of a comment (a reply) that are about the post, not about the user's rights
+# (WP_REST_Comments_Controller::create_item_permissions_check).
+_COMMENT_REFUSALS = {
+    "rest_comment_closed": lambda: _(
+        "Comments are closed on this post in WordPress: open them (the post's Discussion "
+        "settings) to reply."
+    ),
+    "rest_comment_draft_post": lambda: _(
+        "The post is not published (a draft or scheduled): WordPress takes comments on "
+        "published posts only."
+    ),
+    "rest_comment_trash_post": lambda: _("The post is in WordPress's trash: it takes no replies."),
+    "rest_comment_invalid_post_id": lambda: _("WordPress no longer has this post."),
+}
+
 
 class InvalidSite(ValueError):
     """The address typed for the site cannot be one Hubbub connects to."""
@@ -223,6 +238,8 @@ def error_for(response: httpx.Response) -> ConnectorError:
             network_message=said,
             status=status,
         )
+    if code in _COMMENT_REFUSALS:
+        return PermanentError(_COMMENT_REFUSALS[code](), network_message=said, status=status)
     if code in DISABLED_CODES:
         return PermanentError(disabled_message(), network_message=said, status=status)
     if status == 403 or code.startswith("rest_cannot_") or code == "rest_forbidden":

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
 from hubbub.core.access import Access, ActionError
+from hubbub.core.audit import record
 from hubbub.networks.actions import save_connection
 from hubbub.networks.base import (
     AuthError,
@@ -39,7 +41,7 @@ from hubbub.networks.wordpress.connector import (
     publishing_problem,
 )
 
-POST_STATUSES = ("publish", "draft", "future")
+POST_STATUSES = ("publish", "draft")
 COMMENT_STATUSES = ("", "open", "closed")
 
 
@@ -219,7 +221,7 @@ def site_categories(api_root: str, auth: str) -> list[dict[str, Any]]:
 
 def check_options(post_status: str, comment_status: str) -> None:
     if post_status not in POST_STATUSES:
-        raise ActionError(_("Choose publish, draft or future for new posts."), field="post_status")
+        raise ActionError(_("Choose publish or draft for new posts."), field="post_status")
     if comment_status not in COMMENT_STATUSES:
         raise ActionError(
             _("Choose open, closed, or the site's default for comments."), field="comment_status"
@@ -317,6 +319,21 @@ def update_options(
     config.post_status = post_status  # type: ignore[assignment]
     config.comment_status = comment_status  # type: ignore[assignment]
     config.categories = check_categories(categories, known)
+    before = {
+        k: (channel.config or {}).get(k) for k in ("post_status", "comment_status", "categories")
+    }
     channel.config = config.model_dump()
-    channel.save(update_fields=["config", "updated_at"])
+    after = {k: channel.config.get(k) for k in before}
+    with transaction.atomic():
+        channel.save(update_fields=["config", "updated_at"])
+        if before != after:
+            record(
+                "channel.options",
+                workspace=access.workspace,
+                actor=access.user,
+                via=access.via,
+                obj=channel,
+                before=before,
+                after=after,
+            )
     return channel

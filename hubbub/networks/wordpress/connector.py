@@ -38,7 +38,7 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 # get_allowed_mime_types(): jpeg, png and gif always; webp since WordPress 5.8.
 IMAGE_FORMATS = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
-PostStatus = Literal["publish", "draft", "future"]
+PostStatus = Literal["publish", "draft"]
 CommentStatus = Literal["", "open", "closed"]
 
 
@@ -47,8 +47,7 @@ class WordPressConfig(pydantic.BaseModel):
     api_root: str = ""  # https://blog.example.com/wp-json/ or .../?rest_route=/
     user_id: int = 0
     # publish: published when Hubbub sends it, at the due time. draft: saved as a draft for
-    # an editor to publish in WordPress. future: handed to WordPress's own scheduler, dated
-    # the due time (see posting.py).
+    # an editor to publish in WordPress (see posting.py, also for WordPress's "future").
     post_status: PostStatus = "publish"
     categories: list[int] = pydantic.Field(default_factory=list)  # empty: the site's default
     comment_status: CommentStatus = ""  # empty: the site's default (Settings → Discussion)

@@ -35,13 +35,6 @@ class ConnectForm(forms.Form):
 POST_STATUS_CHOICES = [
     ("publish", _("Publish at the planned time")),
     ("draft", _("Save as a draft in WordPress, for an editor to publish")),
-    (
-        "future",
-        _(
-            "Hand to WordPress's scheduler, dated the planned time (useful with “Send now” "
-            "ahead of time)"
-        ),
-    ),
 ]
 COMMENT_STATUS_CHOICES = [
     ("", _("The site's default (Settings → Discussion)")),

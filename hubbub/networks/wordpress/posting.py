@@ -1,15 +1,17 @@
 """Publishing on a WordPress site: one part is one post (or, replying, one comment).
 
 Post. POST /wp/v2/posts with the title and HTML body made by content.py, the channel's
-categories and comment status, and a status from the channel's setting:
-- "publish" (default): Hubbub sends the post at its due time and WordPress publishes it then.
-- "draft": WordPress keeps it as a draft; an editor reviews and publishes it in WordPress.
-- "future": the post goes to WordPress's own scheduler, dated the part's due time
-  (status future, date_gmt). Hubbub still sends it when it is due, so in the normal course
-  WordPress publishes it at once; the mode matters when a person presses "Send now" on a post
-  due later: WordPress then holds it, visible under Posts → Scheduled, until the due time.
-  A due time already past (or less than a minute ahead: WordPress's own margin in
-  wp_insert_post) is sent as "publish", never back-dated.
+categories and comment status, and a status:
+- "publish" (default): Hubbub is the scheduler. It sends the post at its due time and
+  WordPress publishes it at once, dated then (never back-dated to the due time, when a retry
+  or a held channel made it late).
+- "draft" (the channel's option): WordPress keeps it in Posts → Drafts, for an editor to
+  review and publish in WordPress.
+- "future", WordPress's own schedule, is not an option: Hubbub already publishes at the due
+  time, and a post waiting in WordPress would escape Hubbub's pause, cancel and approval
+  rules. It is a safety net instead: a part that reaches WordPress more than a minute before
+  its due time (`not_before`; Hubbub's dispatcher does not send early today) goes as status
+  future dated the due time, so WordPress publishes it then, never early.
 
 Featured image. POST /wp/v2/media with the file as the raw body (Content-Type and
 Content-Disposition: attachment; filename=...) and alt_text as a query parameter (the media
@@ -74,11 +76,10 @@ def publish(conn: WordPressConnector, part: OutgoingPart) -> PublishedRef:
 
 
 def _status(conn: WordPressConnector, part: OutgoingPart) -> dict[str, str]:
-    mode = conn.config.post_status
-    if mode == "draft":
+    if conn.config.post_status == "draft":
         return {"status": "draft"}
     due = part.not_before
-    if mode == "future" and due is not None and due - timezone.now() >= FUTURE_MARGIN:
+    if due is not None and due - timezone.now() >= FUTURE_MARGIN:
         # date_gmt is naive UTC in the REST API ("The date the post was published, as GMT").
         return {"status": "future", "date_gmt": due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
     return {"status": "publish"}

@@ -66,7 +66,14 @@ def fetch_comments(conn: WordPressConnector, ref: PublishedRef, cursor: str | No
     page, pages = 1, 1
     more = False
     while page <= pages:
-        response = conn.call("GET", "/wp/v2/comments", params={**params, "page": page})
+        try:
+            response = conn.call("GET", "/wp/v2/comments", params={**params, "page": page})
+        except PermanentError as exc:
+            # Comments deleted while reading: the next page no longer exists. What was read
+            # stands; the cursor continues from it.
+            if page > 1 and exc.network_message.startswith("rest_comment_invalid_page_number"):
+                break
+            raise
         pages = _total_pages(response.headers.get("x-wp-totalpages"))
         comments = response.json()
         for comment in comments if isinstance(comments, list) else []:

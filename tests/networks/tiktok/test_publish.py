@@ -275,6 +275,27 @@ def test_a_video_still_processing_is_found_later_without_a_second_upload(
     assert posting.PENDING not in _connector(channel).channel.credentials
 
 
+def test_a_long_review_is_asked_about_less_and_less_often(
+    router: respx.MockRouter, channel: Channel, tmp_path: Path, slept: list[float]
+) -> None:
+    processing = status("PROCESSING_UPLOAD", uploaded_bytes=len(CLIP))
+    _flow(router, processing, processing, processing, processing, processing)
+    part = _part(tmp_path)
+    with pytest.raises(ConnectorError):
+        _connector(channel).publish(part)
+
+    waits = []
+    for minutes in (10, 40):
+        with time_machine.travel(NOW + timedelta(minutes=minutes), tick=False):
+            with pytest.raises(ConnectorError) as caught:
+                _connector(channel).find_published(part)
+            assert caught.value.retry_at is not None
+            waits.append(caught.value.retry_at - (NOW + timedelta(minutes=minutes)))
+
+    # Three times the wait so far (public posts can be reviewed for hours), at most an hour.
+    assert waits == [timedelta(minutes=30), timedelta(hours=1)]
+
+
 def test_a_retry_while_tiktok_processes_does_not_post_again(
     router: respx.MockRouter, channel: Channel, tmp_path: Path, slept: list[float]
 ) -> None:

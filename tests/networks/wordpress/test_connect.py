@@ -225,6 +225,12 @@ def test_a_user_who_cannot_publish_is_told_which_role_is_needed(
     assert not Channel.objects.exists()
 
 
+def test_wordpress_own_schedule_is_not_an_option(wp: respx.MockRouter, owner: Access) -> None:
+    with pytest.raises(ActionError) as caught:
+        connect_wordpress(owner, SITE, USERNAME, PASSWORD, post_status="future")
+    assert caught.value.field == "post_status" and not wp.calls
+
+
 def test_an_unknown_category_is_refused(healthy: dict[str, respx.Route], owner: Access) -> None:
     with pytest.raises(ActionError) as caught:
         connect_wordpress(owner, SITE, USERNAME, PASSWORD, categories=[4, 77])
@@ -271,12 +277,17 @@ def test_the_page_connects_then_offers_the_options(
     page = alice_client.get(options_url).content.decode()
     assert "Launches" in page and "News / Launches" in page
     saved = alice_client.post(
-        options_url, {"post_status": "future", "categories": ["9"], "comment_status": "closed"}
+        options_url, {"post_status": "draft", "categories": ["9"], "comment_status": "closed"}
     )
     assert saved.status_code == 302
     channel.refresh_from_db()
-    assert channel.config["post_status"] == "future"
+    assert channel.config["post_status"] == "draft"
     assert channel.config["categories"] == [9] and channel.config["comment_status"] == "closed"
+    from hubbub.core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="channel.options")
+    assert entry.before["post_status"] == "publish" and entry.after["post_status"] == "draft"
+    assert entry.after["categories"] == [9]
 
 
 def test_the_options_page_keeps_the_categories_when_the_site_cannot_list_them(
@@ -305,7 +316,7 @@ def test_the_api_connects(healthy: dict[str, respx.Route], alice: Any, acme: Wor
             "site_url": SITE,
             "username": USERNAME,
             "application_password": SHOWN,
-            "post_status": "future",
+            "post_status": "draft",
             "categories": [4],
         },
     )
@@ -338,3 +349,14 @@ def test_the_api_answers_502_when_the_site_is_down(
         {"site_url": SITE, "username": USERNAME, "application_password": PASSWORD},
     )
     assert response.status_code == 502
+
+
+def test_the_channels_page_links_each_wordpress_channel_to_its_options(
+    alice_client: Client, acme: Workspace
+) -> None:
+    from tests.networks.wordpress.conftest import make_channel
+
+    channel = make_channel(acme, categories=[4])
+    page = alice_client.get("/w/acme/channels/").content.decode()
+
+    assert f'href="/w/acme/channels/wordpress/{channel.pk}/options/"' in page

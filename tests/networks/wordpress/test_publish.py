@@ -116,16 +116,19 @@ def test_two_images_are_refused_before_any_request(
 @pytest.mark.parametrize(
     ("mode", "due", "expected"),
     [
-        ("draft", NOW, {"status": "draft"}),
+        # Hubbub sends when due: published at once, dated now, never back-dated.
+        ("publish", NOW, {"status": "publish"}),
+        ("publish", NOW - timedelta(hours=3), {"status": "publish"}),
+        # Within WordPress's own one-minute margin: published.
+        ("publish", NOW + timedelta(seconds=30), {"status": "publish"}),
+        # Reaching WordPress before its time: WordPress holds it until then.
         (
-            "future",
+            "publish",
             NOW + timedelta(days=1),
             {"status": "future", "date_gmt": "2026-03-03T09:30:00"},
         ),
-        # Due now or past (the usual case: Hubbub sends when due): published, not back-dated.
-        ("future", NOW, {"status": "publish"}),
-        ("future", NOW + timedelta(seconds=30), {"status": "publish"}),
-        ("publish", NOW + timedelta(days=1), {"status": "publish"}),
+        ("draft", NOW, {"status": "draft"}),
+        ("draft", NOW + timedelta(days=1), {"status": "draft"}),
     ],
 )
 def test_the_status_follows_the_channel_setting(
@@ -434,3 +437,18 @@ def test_a_user_without_upload_rights_takes_no_image(acme: Workspace) -> None:
     limits = WordPressConnector(make_channel(acme, can_upload=False)).limits()
     assert limits.media.max_images == 0
     assert WordPressConnector.default_limits().media.max_images == 1
+
+
+def test_a_reply_on_a_post_with_comments_closed_says_so(
+    wp: respx.MockRouter, channel: Channel
+) -> None:
+    wp.post(COMMENTS).respond(
+        403, json=wp_error("rest_comment_closed", "Sorry, comments are closed for this item.", 403)
+    )
+    root = PublishedRef(external_id=str(POST_ID))
+    with pytest.raises(PermanentError) as caught:
+        WordPressConnector(channel).publish(
+            OutgoingPart(text="Hi", idempotency_key=KEY, reply_to=ReplyTarget(root, root))
+        )
+    assert "Comments are closed on this post" in caught.value.message
+    assert caught.value.needs_reconnect is False

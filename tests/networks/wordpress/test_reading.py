@@ -136,3 +136,25 @@ def test_a_busy_post_is_read_over_several_calls(wp: respx.MockRouter, channel: C
         str(i) for i in range(MAX_ITEMS_PER_FETCH + 1, total + 1)
     ]
     assert rest.more is False
+
+
+def test_a_page_gone_while_reading_ends_the_read_without_losing_it(
+    wp: respx.MockRouter, channel: Channel
+) -> None:
+    first_page = [comment(i, f"c{i}", f"2026-03-02T10:00:{i:02d}") for i in range(1, 3)]
+    wp.get(COMMENTS, params={"page": "1"}).respond(
+        200, json=first_page, headers={"X-WP-TotalPages": "2"}
+    )
+    wp.get(COMMENTS, params={"page": "2"}).respond(
+        400,
+        json={
+            "code": "rest_comment_invalid_page_number",
+            "message": "The page number requested is larger than the number of pages available.",
+            "data": {"status": 400},
+        },
+    )
+
+    page = WordPressConnector(channel).fetch_comments(REF, None)
+
+    assert [i.external_id for i in page.items] == ["1", "2"]
+    assert page.cursor == "2026-03-02T10:00:02|2"

@@ -123,7 +123,7 @@ WEB: dict[str, dict[str, str]] = {
     "youtube:choose": {"GET": "channels.connect", "POST": "channels.connect"},
     "tiktok:connect": {"GET": "channels.connect", "POST": "channels.connect"},
     "tiktok:choose": {"GET": "channels.connect", "POST": "channels.connect"},
-    "tiktok:settings": {"GET": "channels.connect", "POST": "channels.connect"},
+    "tiktok:options": {"GET": "channels.connect", "POST": "channels.connect"},
     "threads:connect": {"GET": "channels.connect", "POST": "channels.connect"},
     "threads:choose": {"GET": "channels.connect", "POST": "channels.connect"},
     "pinterest:connect": {"GET": "channels.connect", "POST": "channels.connect"},

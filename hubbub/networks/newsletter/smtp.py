@@ -177,6 +177,9 @@ def _open(server: Server, address: str) -> smtplib.SMTP:
         kwargs["context"] = _context()
     conn = cls(**kwargs)
     conn.address = address  # type: ignore[attr-defined]
+    # smtplib keeps the name TLS checks the certificate against in _host, set only by its
+    # constructor, which would also connect (to whatever the name resolves to then).
+    conn._host = server.host  # type: ignore[attr-defined]
     try:
         try:
             code, reply = conn.connect(server.host, server.port)
@@ -190,7 +193,9 @@ def _open(server: Server, address: str) -> smtplib.SMTP:
                     % {"host": server.host, "port": server.port}
                 )
             ) from None
-        except TimeoutError:
+        except (TimeoutError, smtplib.SMTPServerDisconnected) as exc:
+            if not _timed_out(exc):
+                raise
             raise _Unreachable(
                 TransientError(
                     _(
@@ -229,6 +234,11 @@ def _open(server: Server, address: str) -> smtplib.SMTP:
     return conn
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """smtplib reports a time-out while reading a reply as a disconnection."""
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+
+
 def lift(exc: Exception, server: Server) -> ConnectorError:
     """An exception from smtplib, ssl or the socket, in the connector vocabulary."""
     if isinstance(exc, ConnectorError):
@@ -263,11 +273,11 @@ def lift(exc: Exception, server: Server) -> ConnectorError:
             )
             % {"host": server.host, "reason": reason}
         )
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and not _timed_out(exc):
         return TransientError(
             _("%(host)s closed the connection: Hubbub will try again.") % {"host": server.host}
         )
-    if isinstance(exc, TimeoutError | socket.timeout):
+    if _timed_out(exc):
         return TransientError(
             _("%(host)s stopped answering (%(seconds)s seconds).")
             % {"host": server.host, "seconds": f"{timeout():g}"}

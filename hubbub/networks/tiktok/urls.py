@@ -15,6 +15,6 @@ urlpatterns = [
     path(
         "w/<slug:slug>/channels/tiktok/<int:channel_id>/settings/",
         views.settings,
-        name="settings",
+        name="options",
     ),
 ]

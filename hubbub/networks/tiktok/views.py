@@ -4,12 +4,14 @@ workspace's TikTok accounts and their posting settings) and each account's setti
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hubbub.core.access import Access
+from hubbub.core.audit import record
 from hubbub.networks import oauth2_views
 from hubbub.networks.base import ConnectorError
 from hubbub.networks.models import Channel
@@ -92,8 +94,19 @@ def settings(request: HttpRequest, access: Access, channel_id: int) -> HttpRespo
         config.privacy_level = form.cleaned_data["privacy_level"]
         for name in INTERACTIONS:
             setattr(config, name, bool(form.cleaned_data[name]) and name not in disabled)
+        before = {k: (channel.config or {}).get(k) for k in ("privacy_level", *INTERACTIONS)}
         channel.config = config.model_dump()
-        channel.save(update_fields=["config", "updated_at"])
+        with transaction.atomic():
+            channel.save(update_fields=["config", "updated_at"])
+            record(
+                "channel.options",
+                workspace=access.workspace,
+                actor=access.user,
+                via=access.via,
+                obj=channel,
+                before=before,
+                after={k: channel.config.get(k) for k in before},
+            )
         messages.success(request, _("TikTok settings for %(name)s saved.") % {"name": channel.name})
         return redirect("tiktok:connect", slug=access.workspace.slug)
     return render(

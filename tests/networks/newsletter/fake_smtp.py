@@ -85,7 +85,7 @@ class FakeServer:
                     server.connections[-1].verifies_certificate = _verifies(context)
                     self.file = None
                     self.helo_resp = self.ehlo_resp = None
-                    self.esmtp_features = {}
+                    self.esmtp_features.clear()
                     self.does_esmtp = False
                 return code, reply
 

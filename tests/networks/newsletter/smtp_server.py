@@ -62,7 +62,9 @@ def _authenticator(
         and data.login.decode() == USERNAME
         and data.password.decode() == PASSWORD
     )
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd answers a failure itself (535 5.7.8 Authentication credentials
+    # invalid), as a mail server does.
+    return AuthResult(success=ok, handled=False)
 
 
 def free_port() -> int:

@@ -59,7 +59,7 @@ def test_a_wrong_password_is_said_on_the_password_field(
 
     assert response.status_code == 200
     (message,) = errors(response)["password"]
-    assert "refused the credentials" in message and "535" in message
+    assert "refused the user name or password (535)" in message
     assert not Channel.objects.exists()
 
 

@@ -71,7 +71,7 @@ def publish(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef:
             form["link_attachment"] = part.link
         _reply(form, part)
         media_id = _id(conn.call("POST", f"{conn.user_id()}/threads", data=form))
-        return PublishedRef(external_id=media_id, data={"id": media_id})
+        return _ref(conn, media_id)  # the answer has the id only: ask for the address
     key = _cache_key(conn, part)
     container = cache.get(key)
     if not isinstance(container, str) or not container:
@@ -219,9 +219,7 @@ def _check_quota(conn: ThreadsConnector, *, reply: bool) -> None:
 def find_published(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef | None:
     wanted = _normal(part.text)
     edge = "replies" if part.reply_to is not None else "threads"
-    # A text post's ref has no address (publish's answer has none): a found one must equal
-    # it, so its permalink is asked for only for media posts.
-    fields = "id,text,timestamp,permalink" if part.media else "id,text,timestamp"
+    fields = "id,text,timestamp,permalink"
     params = {"fields": fields, "limit": "25"}
     if part.not_before is not None:
         params["since"] = str(int((part.not_before - CLOCK_SKEW).timestamp()))
@@ -231,7 +229,7 @@ def find_published(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef |
                 media_id = str(item["id"])
                 return PublishedRef(
                     external_id=media_id,
-                    url=str(item.get("permalink") or "") if part.media else "",
+                    url=str(item.get("permalink") or ""),
                     data={"id": media_id},
                 )
     return None

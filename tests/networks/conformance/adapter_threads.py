@@ -32,7 +32,7 @@ class ThreadsAdapter(Adapter):
     now = th.NOW
     hosts = ("graph.threads.net",)
     page_size = 20
-    post_urls = False  # auto_publish_text answers the id only
+    text_calls = 2  # auto_publish_text answers the id only: the permalink is asked for
     rate_limit_status = 400  # Meta throttles with HTTP 400 and an error code
 
     @cached_property
@@ -44,6 +44,9 @@ class ThreadsAdapter(Adapter):
         return th.make_channel(workspace)
 
     def text_route(self, router: respx.MockRouter) -> respx.Route:
+        router.get(f"{th.API}/{th.MEDIA_ID}", params={"fields": "permalink"}).respond(
+            200, json={"permalink": th.PERMALINK, "id": th.MEDIA_ID}
+        )
         return router.post(th.THREADS).respond(200, json={"id": th.MEDIA_ID})
 
     def assert_text_request(self, request: httpx.Request) -> None:
@@ -57,7 +60,7 @@ class ThreadsAdapter(Adapter):
         }
 
     def published(self) -> PublishedRef:
-        return PublishedRef(external_id=th.MEDIA_ID, data={"id": th.MEDIA_ID})
+        return PublishedRef(external_id=th.MEDIA_ID, url=th.PERMALINK, data={"id": th.MEDIA_ID})
 
     def image_routes(self, router: respx.MockRouter) -> list[respx.Route]:
         return [
@@ -106,7 +109,12 @@ class ThreadsAdapter(Adapter):
     def lookup_route(self, router: respx.MockRouter) -> respx.Route | None:
         since = int((self.now - timedelta(minutes=3)).timestamp())
         posts = [
-            {"id": th.MEDIA_ID, "text": TEXT, "timestamp": graph_time(self.now)},
+            {
+                "id": th.MEDIA_ID,
+                "text": TEXT,
+                "timestamp": graph_time(self.now),
+                "permalink": th.PERMALINK,
+            },
             {
                 "id": "18050206876700001",
                 "text": "Older",
@@ -114,7 +122,7 @@ class ThreadsAdapter(Adapter):
             },
         ]
         return router.get(
-            th.THREADS, params={"since": str(since), "fields": "id,text,timestamp"}
+            th.THREADS, params={"since": str(since), "fields": "id,text,timestamp,permalink"}
         ).respond(200, json={"data": posts, "paging": {"cursors": {"before": "a", "after": "b"}}})
 
     # --- token refresh -------------------------------------------------------------------

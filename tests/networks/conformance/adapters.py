@@ -54,6 +54,9 @@ class Adapter(ABC):
     # How many items the simulated network answers per page in serve_comments and
     # serve_mentions (at most what the connector asks for): the scenarios read 2.5 pages.
     page_size: int = 20
+    # Requests a text post takes: 1, or 2 where the network's answer lacks the post's
+    # address and the connector asks for it (Threads).
+    text_calls: int = 1
     # Does publishing say where the post is (a https:// url)? False where the network answers
     # without one (Slack's incoming webhooks answer "ok"); published() then has url "".
     post_urls: bool = True

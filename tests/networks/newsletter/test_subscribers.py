@@ -98,7 +98,7 @@ def test_ten_thousand_rows_import_quickly_in_few_statements(channel: Channel, al
     assert result.imported == 10_000 and not result.errors
     assert Subscriber.objects.filter(channel=channel).count() == 10_000
     assert len(queries) < 200  # bulk inserts (SQLite caps their size), not an INSERT a row
-    assert seconds < 10
+    assert seconds < 30  # about 1 s alone; generous for a loaded test machine
 
 
 def test_an_editor_may_not_import(channel: Channel, bob: User) -> None:

@@ -18,7 +18,7 @@ from hubbub.networks.models import Channel
 from hubbub.publishing.actions.posts import VariantInput, create_draft, schedule_post
 from hubbub.publishing.dispatcher import deliver
 from hubbub.publishing.models import Delivery, DeliveryStatus
-from tests.networks.threads.conftest import NOW, THREADS, form
+from tests.networks.threads.conftest import API, NOW, THREADS, form
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,10 @@ def test_a_thread_and_its_first_comment_are_a_chain_of_replies(
     send = router.post(THREADS).mock(
         side_effect=[httpx.Response(200, json={"id": n}) for n in ("1801", "1802", "1803")]
     )
+    for n in ("1801", "1802", "1803"):
+        router.get(f"{API}/{n}", params={"fields": "permalink"}).respond(
+            200, json={"id": n, "permalink": f"https://www.threads.com/@acmecoffee/post/P{n}"}
+        )
     owner = Access(user=alice, workspace=acme, role=Role.OWNER)
     variant = VariantInput(channel, ["Part one", "Part two"], first_comment="Read more below")
     with time_machine.travel(NOW, tick=False) as clock:
@@ -47,3 +51,5 @@ def test_a_thread_and_its_first_comment_are_a_chain_of_replies(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PUBLISHED
     assert [r["external_id"] for r in delivery.published_refs] == ["1801", "1802", "1803"]
+    # Each part's own address, asked for after publishing, is what the post page links to.
+    assert delivery.published_refs[0]["url"] == "https://www.threads.com/@acmecoffee/post/P1801"

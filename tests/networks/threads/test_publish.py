@@ -63,6 +63,11 @@ def test_a_reply_in_a_thread_names_its_parent_and_carries_the_link(
     channel: Channel, router: respx.MockRouter
 ) -> None:
     send = router.post(THREADS).respond(200, json={"id": MEDIA_ID})
+    # The answer carries the id only; the post's address is asked for. If that fails, the
+    # post is published all the same (see test_a_text_post_without_its_address_is_published).
+    router.get(f"{API}/{MEDIA_ID}", params={"fields": "permalink"}).respond(
+        200, json={"id": MEDIA_ID, "permalink": PERMALINK}
+    )
 
     ref = ThreadsConnector(channel).publish(
         part(
@@ -80,6 +85,17 @@ def test_a_reply_in_a_thread_names_its_parent_and_carries_the_link(
         "reply_to_id": [PARENT.external_id],  # the previous part, not the root
         "access_token": [TOKEN],
     }
+    assert ref == PublishedRef(external_id=MEDIA_ID, url=PERMALINK, data={"id": MEDIA_ID})
+
+
+def test_a_text_post_without_its_address_is_published(
+    channel: Channel, router: respx.MockRouter
+) -> None:
+    router.post(THREADS).respond(200, json={"id": MEDIA_ID})
+    router.get(f"{API}/{MEDIA_ID}").respond(500, json={"error": {"message": "x", "code": 2}})
+
+    ref = ThreadsConnector(channel).publish(part("Hello"))
+
     assert ref == PublishedRef(external_id=MEDIA_ID, data={"id": MEDIA_ID})
 
 

@@ -129,9 +129,7 @@ def _send_to(
     sender: message.Sender,
     language: str,
 ) -> None:
-    row = _claim(conn, key, subscriber)
-    if row is None:
-        return
+    # Built before the claim: a message that cannot be built leaves no row behind.
     mail, message_id = message.for_subscriber(
         content,
         sender,
@@ -141,6 +139,9 @@ def _send_to(
         language=language,
     )
     data = mail.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+    row = _claim(conn, key, subscriber)
+    if row is None:
+        return
     try:
         mailer.send(sender.from_address, subscriber.email, data)
     except Refused as refused:

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from hubbub.core.models import AuditEntry
+from hubbub.core.models import AuditEntry, Workspace
 from hubbub.networks.models import Channel
+from tests.networks.newsletter.conftest import make_newsletter
 from tests.networks.newsletter.smtp_server import PASSWORD, USERNAME, Running, free_port
 
 URL = "/w/acme/channels/newsletter/connect/"
@@ -154,3 +155,14 @@ def test_the_api_says_which_field_is_wrong(alice_client: Client, smtp: Running) 
 
     assert response.status_code == 400
     assert response.json()["field"] == "password"
+
+
+def test_the_connect_page_lists_the_workspace_newsletters(
+    alice_client: Client, smtp: Running, acme: Workspace
+) -> None:
+    channel = make_newsletter(acme, smtp.port)
+
+    html = alice_client.get(URL).content.decode()
+
+    assert f'href="/w/acme/channels/newsletter/{channel.pk}/subscribers/"' in html
+    assert 'data-testid="newsletter-connect"' in html

@@ -6,6 +6,7 @@ import csv
 import io
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -234,3 +235,35 @@ def test_the_command_imports_a_file_and_reports(
     assert "line 3: wrong is not an e-mail address." in out
     assert "1 imported, 0 already on the list, 1 refused." in out
     assert emails(channel) == ["ann@example.com"]
+
+
+def test_an_analyst_sees_the_list_but_no_forms(
+    channel: Channel, make_user: Any, acme: Workspace
+) -> None:
+    from hubbub.core.models import Membership
+    from hubbub.core.roles import Role
+
+    analyst = make_user("ana@example.com")
+    Membership.objects.create(workspace=acme, user=analyst, role=Role.ANALYST)
+    Subscriber.objects.create(channel=channel, email="ann@example.com")
+    client = signed_in(analyst)
+
+    html = client.get(page(channel)).content.decode()
+
+    assert "ann@example.com" in html
+    assert 'data-testid="add-subscriber"' not in html and 'data-testid="export"' not in html
+    refused = client.post(page(channel), {"action": "add", "email": "x@example.com"})
+    assert refused.status_code == 403
+
+
+def test_a_subscriber_claimed_by_another_worker_is_skipped(channel: Channel, alice: User) -> None:
+    """The unique (key, subscriber) row is the claim: whoever inserted it mails that person."""
+    from hubbub.networks.newsletter.models import Sending, SendingStatus
+    from hubbub.networks.newsletter.posting import _pending
+    from hubbub.networks.registry import connector_for
+
+    ann = Subscriber.objects.create(channel=channel, email="ann@example.com")
+    ben = Subscriber.objects.create(channel=channel, email="ben@example.org")
+    Sending.objects.create(channel=channel, key="k:0", subscriber=ann, status=SendingStatus.SENDING)
+
+    assert list(_pending(connector_for(channel), "k:0")) == [ben]  # type: ignore[arg-type]

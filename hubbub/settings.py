@@ -41,6 +41,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 HUBBUB_ALLOW_PRIVATE_NETWORKS = config.env_bool("HUBBUB_ALLOW_PRIVATE_NETWORKS", False)
 HUBBUB_HTTP_TIMEOUT = config.env_int("HUBBUB_HTTP_TIMEOUT", 20, 1, 600)
 HUBBUB_SMTP_TIMEOUT = config.env_int("HUBBUB_SMTP_TIMEOUT", 30, 1, 600)  # newsletters' servers
+# The largest video Hubbub stores (4 GiB: TikTok's limit; only YouTube takes more, 256 GB).
+HUBBUB_MAX_VIDEO_BYTES = config.env_int("HUBBUB_MAX_VIDEO_BYTES", 4 * 1024**3, 1, 256 * 1024**3)
 # The Telegram Bot API server: the public one, or a self-hosted telegram-bot-api.
 HUBBUB_TELEGRAM_API_URL = config.env_str("HUBBUB_TELEGRAM_API_URL", "https://api.telegram.org")
 # OAuth 2 apps the operator registered on each network's developer portal (see

@@ -164,7 +164,7 @@ def for_subscriber(
         subject=content.subject,
         body=f"{content.text}\n\n{footer_text(sender, unsubscribe_url)}\n",
         from_email=formataddr((sender.from_name, sender.from_address)),
-        to=[formataddr((name, email))],
+        to=[formataddr((" ".join(name.split()), email))],  # one line: it is a header
         reply_to=[sender.reply_to] if sender.reply_to else None,
         headers=headers,
     )

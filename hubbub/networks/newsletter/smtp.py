@@ -78,7 +78,13 @@ def timeout() -> float:
 def local_hostname() -> str:
     """What we say in EHLO: the deployment's public name (HUBBUB_BASE_URL), which means more
     to the server than this machine's own name, and needs no DNS lookup."""
-    return urlsplit(settings.BASE_URL).hostname or "localhost"
+    host = urlsplit(settings.BASE_URL).hostname or "localhost"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    # An address, not a name: RFC 5321 §4.1.3's address literal, [192.0.2.1] or [IPv6:...].
+    return f"[{ip}]" if ip.version == 4 else f"[IPv6:{ip}]"
 
 
 class _Pinned(smtplib.SMTP):

@@ -50,6 +50,11 @@ def normalise_email(raw: str) -> str:
     email = raw.strip().lower()
     if not email:
         raise ActionError(_("The e-mail address is empty."), field="email")
+    if len(email) > 254:  # RFC 5321's limit on a path, and the column's
+        raise ActionError(
+            _("%(email)s… is longer than an e-mail address can be.") % {"email": email[:40]},
+            field="email",
+        )
     try:
         local, domain = email.rsplit("@", 1)
         # An internationalised domain is stored as the DNS has it (punycode): SMTP commands
@@ -63,6 +68,12 @@ def normalise_email(raw: str) -> str:
     return email
 
 
+def clean_name(raw: str) -> str:
+    """One line (it goes into the To header, where a line break would start another), at
+    most 200 characters."""
+    return " ".join(raw.split())[:200]
+
+
 def add_subscriber(
     access: Access, channel: Channel, email: str, name: str = "", source: str = Source.WEB
 ) -> Subscriber:
@@ -74,7 +85,7 @@ def add_subscriber(
     try:
         with transaction.atomic():
             return Subscriber.objects.create(
-                channel=channel, email=address, name=name.strip()[:200], source=source
+                channel=channel, email=address, name=clean_name(name), source=source
             )
     except IntegrityError:  # added at the same moment by someone else
         raise ActionError(_("%(email)s is already on the list.") % {"email": address}) from None
@@ -227,7 +238,7 @@ def load_csv(
             result.duplicates += 1
             continue
         known.add(email)
-        name = row[name_at].strip()[:200] if 0 <= name_at < len(row) else ""
+        name = clean_name(row[name_at]) if 0 <= name_at < len(row) else ""
         pending.append(Subscriber(channel=channel, email=email, name=name, source=Source.CSV))
         if len(pending) >= BATCH:
             result.imported += _insert(pending)

@@ -21,6 +21,7 @@ from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from hubbub.networks.newsletter.models import Source, Subscriber, SubscriberStatus
 from hubbub.networks.newsletter.subscribers import import_csv
+from tests.conftest import signed_in
 from tests.networks.newsletter.conftest import make_newsletter
 
 
@@ -267,3 +268,17 @@ def test_a_subscriber_claimed_by_another_worker_is_skipped(channel: Channel, ali
     Sending.objects.create(channel=channel, key="k:0", subscriber=ann, status=SendingStatus.SENDING)
 
     assert list(_pending(connector_for(channel), "k:0")) == [ben]  # type: ignore[arg-type]
+
+
+def test_names_keep_to_one_line_and_addresses_to_their_length(
+    channel: Channel, alice: User
+) -> None:
+    data = (
+        'email,name\nann@example.com,"Ann\nBcc: evil@example.com"\n' + "a" * 250 + "@x.com,Long\n"
+    )
+
+    result = import_csv(access_workspace(alice, "acme"), channel, data)
+
+    assert result.imported == 1
+    assert Subscriber.objects.get().name == "Ann Bcc: evil@example.com"  # not a header
+    assert [e.line for e in result.errors] == [4]

@@ -20,18 +20,23 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import IO
+from urllib.parse import urljoin, urlsplit
 
+import httpx
 from django.conf import settings
 from django.core.files.move import file_move_safe
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from hubbub.core import http
 from hubbub.core.access import Access, ActionError
 from hubbub.core.models import Workspace
 from hubbub.networks.base import MediaLimits
@@ -76,6 +81,18 @@ class StoredMedia:
     def is_video(self) -> bool:
         return self.mime_type.startswith("video/")
 
+    @property
+    def duration_label(self) -> str:
+        """ "0:07", "12:30", "1:02:03": how video players show a length."""
+        if self.duration_seconds is None:
+            return ""
+        total = round(self.duration_seconds)
+        hours, rest = divmod(total, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours}:{minutes:02d}:{seconds:02d}"
+        return f"{minutes}:{seconds:02d}"
+
 
 # --- what the registered networks take, together ---------------------------------------------
 
@@ -84,9 +101,7 @@ class StoredMedia:
 def _network_limits() -> tuple[MediaLimits, ...]:
     """Each registered network's media limits, as a channel with no settings of its own has
     them (Mastodon: a 4.x server's defaults; TikTok: the 10 minutes some creators have)."""
-    return tuple(
-        connector_class(name)(Channel(network=name)).limits().media for name in NETWORKS
-    )
+    return tuple(connector_class(name)(Channel(network=name)).limits().media for name in NETWORKS)
 
 
 def max_images_per_part() -> int:
@@ -246,6 +261,89 @@ def store_upload(access: Access, stream: IO[bytes], size: int, name: str = "") -
         height=found.height,
         duration_seconds=found.duration_seconds,
     )
+
+
+# A remote file may take this long in all (each read still times out after
+# HUBBUB_HTTP_TIMEOUT): a server trickling bytes must not hold an import for ever.
+REMOTE_DEADLINE_SECONDS = 30 * 60
+
+
+def store_remote(access: Access, url: str) -> StoredMedia:
+    """Fetch an image or video from a public https:// address (the CSV import's media
+    column) and store it as an upload. Streamed to a temporary file, never held in memory,
+    and cut off as soon as it passes the cap: the image cap unless its first bytes are a
+    video container's, the video cap then.
+
+    The redirect and address checks are those of hubbub.core.http.request() (check_url on
+    every hop, and the guarded connection pool that refuses private addresses when
+    connecting); request() itself reads whole bodies, hence this streaming loop.
+    """
+    access.require("posts.create")
+    name = Path(urlsplit(url).path).name or url
+    started = time.monotonic()
+    for _hop in range(http.MAX_REDIRECTS + 1):
+        try:
+            http.check_url(url)
+            with http._get_client().stream(
+                "GET", url, timeout=httpx.Timeout(float(settings.HUBBUB_HTTP_TIMEOUT))
+            ) as response:
+                http._log("GET", url, response.status_code, time.monotonic() - started)
+                if response.is_redirect and "location" in response.headers:
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                if response.status_code != 200:
+                    raise ActionError(
+                        _("%(url)s answered %(status)s: check the address.")
+                        % {"url": url, "status": response.status_code},
+                        field="media",
+                    )
+                upload = _download(response, name, started)
+        except http.OutboundError as exc:
+            raise ActionError(f"{url}: {exc.message}", field="media") from None
+        except httpx.HTTPError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, http.OutboundError):  # the pool refused the address
+                raise ActionError(f"{url}: {cause.message}", field="media") from None
+            raise ActionError(
+                _("%(url)s could not be downloaded (%(reason)s): try again later.")
+                % {"url": url, "reason": str(exc) or type(exc).__name__},
+                field="media",
+            ) from None
+        try:
+            return store_upload(access, upload, upload.size or 0, name)
+        finally:
+            upload.close()  # removes the temporary file when it was not moved
+    raise ActionError(_("Too many redirects from %(url)s.") % {"url": url}, field="media")
+
+
+def _download(response: httpx.Response, name: str, started: float) -> TemporaryUploadedFile:
+    upload = TemporaryUploadedFile(name, "application/octet-stream", 0, None)
+    limit = MAX_BYTES
+    written = 0
+    try:
+        for chunk in response.iter_bytes(1024 * 1024):
+            if written == 0 and video.looks_like_video(chunk):
+                limit = max(MAX_BYTES, max_video_bytes())
+            written += len(chunk)
+            if written > limit:
+                raise ActionError(
+                    _("%(file)s is larger than %(max)s: use a smaller file.")
+                    % {"file": name, "max": filesizeformat(limit)},
+                    field="media",
+                )
+            if time.monotonic() - started > REMOTE_DEADLINE_SECONDS:
+                raise ActionError(
+                    _("%(file)s took longer than %(minutes)s minutes to download.")
+                    % {"file": name, "minutes": REMOTE_DEADLINE_SECONDS // 60},
+                    field="media",
+                )
+            upload.write(chunk)
+    except BaseException:
+        upload.close()
+        raise
+    upload.size = written
+    upload.seek(0)
+    return upload
 
 
 def inspect(workspace: Workspace, path: str) -> StoredMedia:

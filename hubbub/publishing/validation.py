@@ -84,6 +84,19 @@ def _check_media_present(
     """Networks that publish only pictures or videos (Limits.requires_media)."""
     carrying = {index for index, _file in media}
     formats = ", ".join(limits.image_formats + limits.video_formats)
+    if not limits.image_formats:  # YouTube, and TikTok's video posts: say what to add
+        return [
+            Problem(
+                "media",
+                _(
+                    "%(part)s for %(where)s has no video: add a video (that network only "
+                    "publishes videos: %(formats)s)."
+                )
+                % {"part": _part_name(index, count), "where": where, "formats": formats},
+            )
+            for index in range(count)
+            if index not in carrying
+        ]
     return [
         Problem(
             "media",
@@ -173,7 +186,16 @@ def _check_media(
                     % {"n": part, "count": len(images), "where": where, "max": limits.max_images},
                 )
             )
-        if len(videos) > limits.max_videos:
+        if videos and not limits.max_videos:
+            problems.append(
+                Problem(
+                    "media",
+                    _("%(where)s does not publish videos: remove %(file)s from part %(n)s.")
+                    % {"where": where, "file": ", ".join(v.path.name for v in videos), "n": part},
+                )
+            )
+            files = images  # the format of a video it never takes is not worth a second line
+        elif len(videos) > limits.max_videos:
             problems.append(
                 Problem(
                     "media",
@@ -213,7 +235,24 @@ def _check_file(limits: MediaLimits, where: str, item: MediaFile) -> list[Proble
             )
         ]
     problems = []
-    if item.size > max_bytes:
+    if is_video and item.size > max_bytes:
+        problems.append(
+            Problem(
+                "media",
+                _(
+                    "%(file)s is %(size)s bytes; %(where)s takes videos up to %(max)s bytes: "
+                    "it is over by %(over)s bytes."
+                )
+                % {
+                    "file": name,
+                    "size": item.size,
+                    "where": where,
+                    "max": max_bytes,
+                    "over": item.size - max_bytes,
+                },
+            )
+        )
+    elif item.size > max_bytes:
         problems.append(
             Problem(
                 "media",
@@ -250,12 +289,16 @@ def _check_file(limits: MediaLimits, where: str, item: MediaFile) -> list[Proble
         problems.append(
             Problem(
                 "media",
-                _("%(file)s lasts %(s)s seconds; %(where)s takes videos up to %(max)s seconds.")
+                _(
+                    "%(file)s lasts %(s)s seconds; %(where)s takes videos up to %(max)s "
+                    "seconds: shorten it by %(over)s."
+                )
                 % {
                     "file": name,
-                    "s": round(item.duration_seconds),
+                    "s": f"{item.duration_seconds:g}",
                     "where": where,
                     "max": limits.max_video_seconds,
+                    "over": f"{item.duration_seconds - limits.max_video_seconds:g}",
                 },
             )
         )

@@ -67,6 +67,15 @@ def probe(stream: IO[bytes]) -> VideoInfo | None:
     return None
 
 
+def looks_like_video(head: bytes) -> bool:
+    """Whether these first bytes start an MP4, MOV or WebM file (before the rest is there)."""
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return True
+    if head[4:8] == b"ftyp":
+        return head[8:12] not in _IMAGE_BRANDS
+    return head[4:8] in _QUICKTIME_FIRST
+
+
 # --- ISO base media (MP4, MOV) ---------------------------------------------------------------
 
 

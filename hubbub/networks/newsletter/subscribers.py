@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.audit import record
 from hubbub.networks.models import Channel
 from hubbub.networks.newsletter import tokens
 from hubbub.networks.newsletter.models import Source, Subscriber, SubscriberStatus
@@ -84,9 +85,18 @@ def add_subscriber(
         raise ActionError(_duplicate(existing), field="email")
     try:
         with transaction.atomic():
-            return Subscriber.objects.create(
+            subscriber = Subscriber.objects.create(
                 channel=channel, email=address, name=clean_name(name), source=source
             )
+            record(
+                "subscriber.add",
+                workspace=access.workspace,
+                actor=access.user,
+                via=access.via,
+                obj=channel,
+                after={"email": address, "source": str(source)},
+            )
+            return subscriber
     except IntegrityError:  # added at the same moment by someone else
         raise ActionError(_("%(email)s is already on the list.") % {"email": address}) from None
 
@@ -106,7 +116,17 @@ def remove_subscriber(access: Access, channel: Channel, subscriber_id: int) -> S
     subscriber = Subscriber.objects.filter(channel=channel, pk=subscriber_id).first()
     if subscriber is None:
         raise Http404("No such subscriber.")
-    subscriber.delete()
+    with transaction.atomic():
+        subscriber.delete()
+        # The person's data is gone: the log keeps that someone was removed, not who.
+        record(
+            "subscriber.remove",
+            workspace=access.workspace,
+            actor=access.user,
+            via=access.via,
+            obj=channel,
+            after={"subscriber_id": subscriber_id},
+        )
     return subscriber
 
 
@@ -198,7 +218,20 @@ def import_csv(
     it is taken for one, and its names say which column is which). Good rows are imported,
     bad ones listed by line with the reason; addresses already there are skipped."""
     access.require("channels.connect")
-    return load_csv(channel, data, progress)
+    result = load_csv(channel, data, progress)
+    record(
+        "subscribers.import",
+        workspace=access.workspace,
+        actor=access.user,
+        via=access.via,
+        obj=channel,
+        after={
+            "imported": result.imported,
+            "duplicates": result.duplicates,
+            "refused": len(result.errors),
+        },
+    )
+    return result
 
 
 def load_csv(

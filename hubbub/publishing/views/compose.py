@@ -300,7 +300,7 @@ def _render_form(
         "locked": _locked_reason(post),
         "autosave": post is None or post.status == PostStatus.DRAFT,
         "needs_approval": ApprovalStep.objects.filter(workspace=access.workspace).exists(),
-        "max_images": media_store.MAX_IMAGES_PER_PART,
+        "max_media": _max_media_per_part(),
         "weekdays": recurrence_text.weekday_names(),
         "series": recurrence_text.series_info(access, post) if post is not None else None,
         **_repeat_preview(access, data),
@@ -484,21 +484,31 @@ def autosave(request: HttpRequest, access: Access) -> HttpResponse:
     return response
 
 
+def _max_media_per_part() -> int:
+    """The most files a part may carry on any registered network (TikTok's photo posts: 35,
+    Threads' carousels: 20 mixed); each ticked channel's own limits are checked live."""
+    return max(media_store.max_images_per_part(), media_store.max_videos_per_part())
+
+
 @require_POST
 @workspace_view("posts.create")
 def upload(request: HttpRequest, access: Access) -> HttpResponse:
-    """One image, checked and stored; answers the list item the composer appends."""
+    """One image or video, checked and stored; answers the list item the composer appends."""
     part = request.POST.get("upload_part") or "0"
     index = int(part) if part.isdigit() else 0
     already = sum(1 for p in request.POST.getlist("media-part") if p == str(index))
     file = request.FILES.get("file")
+    limit = _max_media_per_part()
     try:
         if file is None:
-            raise ActionError(_("Choose an image file to upload."), field="media")
-        if already >= media_store.MAX_IMAGES_PER_PART:
+            raise ActionError(_("Choose an image or a video to upload."), field="media")
+        if already >= limit:
             raise ActionError(
-                _("A post takes up to %(max)s images on Bluesky and Mastodon: remove one first.")
-                % {"max": media_store.MAX_IMAGES_PER_PART},
+                _(
+                    "Part %(n)s already has %(count)s files, the most any network takes "
+                    "(%(max)s): remove one first."
+                )
+                % {"n": index + 1, "count": already, "max": limit},
                 field="media",
             )
         stored = media_store.store_upload(access, file, file.size or 0, file.name or "")
@@ -512,13 +522,13 @@ def upload(request: HttpRequest, access: Access) -> HttpResponse:
 
 @workspace_view("posts.view")
 def media_file(request: HttpRequest, access: Access, path: str) -> HttpResponseBase:
-    """An uploaded image of this workspace, for the composer's previews and the post page.
-    Only files that are still the images they were checked to be are served, with their
-    sniffed type and nosniff: an upload can never be served as a page."""
+    """An uploaded image or video of this workspace, for the composer's previews and the post
+    page. Only files that are still the images or videos they were checked to be are served,
+    with their sniffed type and nosniff: an upload can never be served as a page."""
     try:
         stored = media_store.inspect(access.workspace, path)
     except ActionError:
-        raise Http404(_("No such image.")) from None
+        raise Http404(_("No such file.")) from None
     response = FileResponse(
         (Path(settings.MEDIA_ROOT) / stored.path).open("rb"), content_type=stored.mime_type
     )

@@ -10,7 +10,7 @@ The page posts plain fields (it works without JavaScript):
     first_comment, link the shared first comment and link
     tailor-<id>         ticked: channel <id> gets its own text, in c<id>-part,
                         c<id>-first_comment and c<id>-link
-    media-path, media-alt, media-part   one of each per image (shared by every channel)
+    media-path, media-alt, media-part   one of each per image or video (shared by every channel)
 
 Media paths come back from the page, so each is read again from disk
 (hubbub.publishing.media.inspect): the type, size and dimensions are never the browser's.
@@ -176,6 +176,7 @@ def media_inputs(data: ComposeData) -> tuple[MediaInput, ...]:
             alt_text=item.alt_text,
             width=item.stored.width,
             height=item.stored.height,
+            duration_seconds=item.stored.duration_seconds,
             part_index=item.part_index,
         )
         for item in data.media
@@ -254,6 +255,7 @@ def check(data: ComposeData, channels: list[Channel]) -> list[ChannelCheck]:
                 alt_text=item.alt_text,
                 width=item.stored.width,
                 height=item.stored.height,
+                duration_seconds=item.stored.duration_seconds,
             ),
         )
         for item in data.media

@@ -136,6 +136,12 @@ def test_the_page_adds_imports_lists_and_removes(channel: Channel, alice_client:
     response = alice_client.post(url, {"action": "remove", "subscriber": ben.pk})
     assert response.status_code == 302
     assert emails(channel) == ["ann@example.com"]
+    from hubbub.core.models import AuditEntry
+
+    log = {e.action: e.after for e in AuditEntry.objects.filter(action__startswith="subscriber")}
+    assert log["subscriber.add"] == {"email": "ann@example.com", "source": "web"}
+    assert log["subscribers.import"] == {"imported": 1, "duplicates": 1, "refused": 1}
+    assert log["subscriber.remove"] == {"subscriber_id": ben.pk}  # not who: their data is gone
 
 
 def test_adding_an_address_twice_says_so(channel: Channel, alice_client: Client) -> None:

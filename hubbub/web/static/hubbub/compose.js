@@ -123,14 +123,23 @@
   });
 
   // An upload clears the file field (so the form does not send it again) and old errors.
+  // A video may take minutes to send: a progress bar shows how far it is.
+  var progress = document.getElementById("upload-progress");
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.target.id === "upload") {
       document.querySelectorAll(".media-error").forEach(function (el) { el.remove(); });
+      if (progress) { progress.value = 0; progress.hidden = false; }
+    }
+  });
+  document.body.addEventListener("htmx:xhr:progress", function (event) {
+    if (event.target.id === "upload" && progress && event.detail.lengthComputable) {
+      progress.value = Math.round((event.detail.loaded / event.detail.total) * 100);
     }
   });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.target.id === "upload") {
       event.target.value = "";
+      if (progress) progress.hidden = true;
       changed();
     }
   });

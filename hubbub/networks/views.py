@@ -39,12 +39,21 @@ def _connect_url(network: str, slug: str) -> str | None:
         return None
 
 
-def _options_url(channel: Channel, slug: str) -> str | None:
-    """A network's per-channel settings page ("<network>:options"), where it has one."""
-    try:
-        return reverse(f"{channel.network}:options", args=[slug, channel.pk])
-    except NoReverseMatch:
-        return None
+# A network's per-channel pages, linked from the channel's row where the network has them.
+CHANNEL_PAGES = (
+    ("options", gettext_lazy("Settings")),
+    ("subscribers", gettext_lazy("Subscribers")),
+)
+
+
+def _channel_pages(channel: Channel, slug: str) -> list[tuple[str, str]]:
+    links = []
+    for name, label in CHANNEL_PAGES:
+        try:
+            links.append((reverse(f"{channel.network}:{name}", args=[slug, channel.pk]), label))
+        except NoReverseMatch:
+            continue
+    return links
 
 
 @workspace_view("channels.view")
@@ -56,7 +65,7 @@ def channel_list(request: HttpRequest, access: Access) -> HttpResponse:
             "channel": c,
             "warning": expiry_warning(c),
             "reconnect_url": _connect_url(c.network, slug),
-            "options_url": _options_url(c, slug),
+            "pages": _channel_pages(c, slug),
         }
         for c in channels
     ]

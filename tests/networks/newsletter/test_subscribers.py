@@ -288,3 +288,8 @@ def test_names_keep_to_one_line_and_addresses_to_their_length(
     assert result.imported == 1
     assert Subscriber.objects.get().name == "Ann Bcc: evil@example.com"  # not a header
     assert [e.line for e in result.errors] == [4]
+
+
+def test_the_channels_page_links_the_list(channel: Channel, alice_client: Client) -> None:
+    listing = alice_client.get("/w/acme/channels/").content.decode()
+    assert f'href="{page(channel)}" data-testid="channel-page">Subscribers<' in listing

@@ -257,7 +257,7 @@ def test_saving_the_settings_needs_consent_and_keeps_what_the_account_turned_off
     assert entry.before["privacy_level"] == "" and entry.after["privacy_level"] == "SELF_ONLY"
     assert entry.actor_id == channel.workspace.memberships.get(role="owner").user_id
     page = alice_client.get("/w/acme/channels/").content.decode()
-    assert f'href="{url}" data-testid="channel-options"' in page
+    assert f'href="{url}" data-testid="channel-page"' in page
 
 
 def test_a_privacy_level_the_account_does_not_offer_is_refused(

@@ -16,6 +16,7 @@ Tests record HTTP here: respx intercepts the connection pool under this module.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import logging
@@ -24,7 +25,7 @@ import socket
 import threading
 import time
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -265,6 +266,40 @@ def request(
     )
 
 
+@contextlib.contextmanager
+def stream_get(url: str, *, timeout: float | None = None) -> Iterator[httpx.Response]:
+    """GET a large body without holding it in memory: the response (after following up to
+    MAX_REDIRECTS redirects, each hop checked like request()'s) with its body unread, for
+    `iter_bytes()`. Raises OutboundError when no response was obtained, as request() does;
+    a connection that breaks while the body is read raises httpx.TransportError."""
+    client = _get_client()
+    limit = timeout or float(getattr(settings, "HUBBUB_HTTP_TIMEOUT", 20))
+    for _hop in range(MAX_REDIRECTS + 1):
+        check_url(url)
+        started = time.monotonic()
+        try:
+            with client.stream(
+                "GET", url, timeout=httpx.Timeout(limit, connect=min(limit, 10))
+            ) as response:
+                _log("GET", url, response.status_code, time.monotonic() - started)
+                if response.is_redirect and "location" in response.headers:
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                yield response
+                return
+        except (httpx.ConnectTimeout, httpx.ConnectError) as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, OutboundError):  # the guarded pool refused the address
+                raise cause from None
+            raise OutboundError(
+                _("%(host)s cannot be reached: %(reason)s.")
+                % {"host": urlsplit(url).hostname, "reason": str(exc) or _("connection failed")}
+            ) from None
+    raise OutboundError(
+        _("Too many redirects from %(host)s.") % {"host": urlsplit(url).hostname}, permanent=True
+    )
+
+
 # Secrets some networks carry in the path, masked in the log line: Telegram's bot token
 # (/bot<id>:<secret>/method), a Discord webhook's token (/webhooks/<id>/<token>), and a
 # Slack incoming webhook's secret (/services/T<team>/B<hook>/<secret>).
@@ -331,3 +366,13 @@ def retry_at(response: httpx.Response, now: datetime | None = None) -> datetime 
 
 def is_transient_status(status: int) -> bool:
     return status in (408, 425, 429) or 500 <= status <= 599
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The response's JSON object; {} when the body is not JSON or not an object (an error
+    page from a proxy, an empty 204), so callers read fields with .get() either way."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -13,7 +13,7 @@ import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import httpx
 import pydantic
@@ -21,8 +21,9 @@ import regex
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
+from hubbub.core.crypto import DecryptionError
 from hubbub.networks.incoming import Page, PostMetrics
-from hubbub.networks.outgoing import OutgoingPart, PublishedRef
+from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
     from hubbub.networks.models import Channel
@@ -192,6 +193,80 @@ def from_outbound(exc: http.OutboundError, network: str) -> ConnectorError:
     )
 
 
+def network_request(network: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One call through the outbound seam (hubbub.core.http.request, same arguments), whatever
+    the answer; a call that got no answer at all raises its ConnectorError (from_outbound)."""
+    try:
+        return http.request(method, url, **kwargs)
+    except http.OutboundError as exc:
+        raise from_outbound(exc, network) from None
+
+
+def read_media(media: MediaFile) -> bytes:
+    """The bytes of a file to attach; a file gone from the media store is refused for good
+    (retrying cannot bring it back), telling the person to attach it again."""
+    try:
+        return media.path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(media, exc) from None
+
+
+def upload_file(media: MediaFile) -> tuple[str, bytes, str]:
+    """A file to attach as a multipart field (httpx's `files=`): name, bytes, content type."""
+    return (media.path.name, read_media(media), media.mime_type)
+
+
+def open_media(media: MediaFile) -> BinaryIO:
+    """The file to attach opened for reading in chunks (videos); refused as read_media."""
+    try:
+        return media.path.open("rb")
+    except OSError as exc:
+        raise _unreadable(media, exc) from None
+
+
+def _unreadable(media: MediaFile, exc: OSError) -> PermanentError:
+    return PermanentError(
+        _("The file %(name)s to attach cannot be read (%(reason)s): attach it to the post again.")
+        % {"name": media.path.name, "reason": exc.strerror or exc}
+    )
+
+
+def unavailable(
+    response: httpx.Response, network: str, network_message: str = "", status: int | None = None
+) -> TransientError:
+    """A server error or time-out no documented code explains: try again, when the network
+    says (Retry-After) or on the usual back-off."""
+    status = status or response.status_code
+    return TransientError(
+        _("%(network)s is unavailable right now (HTTP %(status)s): Hubbub will try again.")
+        % {"network": network, "status": status},
+        network_message=network_message,
+        status=status,
+        retry_at=http.retry_at(response),
+    )
+
+
+def revoked(network: str, network_message: str = "", status: int | None = None) -> AuthError:
+    """The network no longer takes the channel's authorization (expired, revoked, the
+    password changed): only signing in again helps."""
+    return AuthError(
+        _("%(network)s no longer accepts this authorization: connect the account again.")
+        % {"network": network},
+        network_message=network_message,
+        status=status,
+    )
+
+
+def rejected(network: str, status: int, network_message: str = "") -> PermanentError:
+    """A refusal no documented code explains: sending the same again cannot help."""
+    return PermanentError(
+        _("%(network)s rejected the request (HTTP %(status)s)")
+        % {"network": network, "status": status},
+        network_message=network_message,
+        status=status,
+    )
+
+
 def classify_response(
     response: httpx.Response, network: str, network_message: str = ""
 ) -> ConnectorError:
@@ -220,12 +295,7 @@ def classify_response(
             status=status,
             retry_at=http.retry_at(response),
         )
-    return PermanentError(
-        _("%(network)s rejected the request (HTTP %(status)s)")
-        % {"network": network, "status": status},
-        network_message=text,
-        status=status,
-    )
+    return rejected(network, status, text)
 
 
 class Connector(ABC):
@@ -270,6 +340,34 @@ class Connector(ABC):
     def refresh_if_due(self) -> bool:
         """Refresh short-lived credentials before they expire; True when they changed."""
         return False
+
+    # --- stored credentials -------------------------------------------------------------------
+    # Every connector reads its secrets the same way, so a channel whose secrets cannot be used
+    # says so in the same words on every network: both cases need a reconnect.
+
+    def stored_credentials(self) -> dict[str, Any]:
+        """The channel's decrypted credentials. Raises AuthError when the secret key that
+        encrypted them is gone."""
+        try:
+            return dict(self.channel.credentials)
+        except DecryptionError:
+            raise AuthError(
+                _(
+                    "The stored %(network)s credentials cannot be read (the server's secret key "
+                    "changed): reconnect the channel."
+                )
+                % {"network": self.label}
+            ) from None
+
+    def stored_secret(self, key: str) -> str:
+        """One stored credential (a token, a password), never empty. Raises AuthError."""
+        value = self.stored_credentials().get(key)
+        if not value:
+            raise AuthError(
+                _("The channel has no %(network)s credentials: reconnect it.")
+                % {"network": self.label}
+            )
+        return str(value)
 
     # --- publishing (see hubbub/networks/outgoing.py for the contract) ------------------------
     # A connector whose capabilities include PUBLISH_TEXT overrides these three. The defaults

@@ -50,7 +50,9 @@ def _channel_pages(channel: Channel, slug: str) -> list[tuple[str, str]]:
     links = []
     for name, label in CHANNEL_PAGES:
         try:
-            links.append((reverse(f"{channel.network}:{name}", args=[slug, channel.pk]), label))
+            links.append(
+                (reverse(f"{channel.network}:{name}", args=[slug, channel.pk]), str(label))
+            )
         except NoReverseMatch:
             continue
     return links

@@ -369,8 +369,9 @@ def _check_row(ctx: _Context, row: dict[str, str]) -> _GoodRow:
     campaign_name = row.get("campaign", "").strip()
     campaign = ctx.campaign(campaign_name)
     first_comment = row.get("first_comment", "").strip()
-    # Limits first: fetching an image for a row that is refused anyway is wasted time.
-    problems = check_variant(channel, parts, first_comment)
+    # Limits first: fetching an image for a row that is refused anyway is wasted time. (Not
+    # the media ones: a video-only network refuses a row without media, which comes next.)
+    problems = [p for p in check_variant(channel, parts, first_comment) if p.field != "media"]
     if problems:
         raise RowProblem(" ".join(p.message for p in problems), "text")
     stored = ctx.media(row.get("media", ""))

@@ -51,7 +51,10 @@ def test_a_file_that_is_not_an_image_is_refused(alice, acme):
     response = upload(make_token(alice, acme), "notes.jpg", b"plain text, really")
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "This file is not an image: upload a JPEG, PNG, WebP or GIF picture.",
+        "detail": (
+            "This file is not an image or a video: upload a JPEG, PNG, WebP or GIF picture, "
+            "or an MP4, MOV or WebM video."
+        ),
         "field": "media",
     }
 

@@ -130,6 +130,25 @@ def test_a_redirect_loop_stops(respx_mock):
     assert respx_mock.calls.call_count == http.MAX_REDIRECTS + 1
 
 
+@respx.mock(assert_all_mocked=True, assert_all_called=False)
+def test_a_streamed_download_follows_redirects_with_the_same_checks(respx_mock):
+    respx_mock.get("https://public.example/file").respond(
+        302, headers={"Location": "https://cdn.public.example/file.mp4"}
+    )
+    respx_mock.get("https://cdn.public.example/file.mp4").respond(200, content=b"x" * 3000)
+    with http.stream_get("https://public.example/file") as response:
+        assert response.status_code == 200
+        assert b"".join(response.iter_bytes(1024)) == b"x" * 3000
+
+    respx_mock.get("https://public.example/sneaky").respond(
+        302, headers={"Location": "http://10.0.0.7/internal"}
+    )
+    internal = respx_mock.get("http://10.0.0.7/internal").respond(200)
+    with pytest.raises(BlockedAddress), http.stream_get("https://public.example/sneaky"):
+        pass
+    assert not internal.called
+
+
 def response_with(**headers: str) -> httpx.Response:
     return httpx.Response(429, headers=headers)
 

@@ -9,7 +9,6 @@ import pydantic
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -92,15 +91,7 @@ class BlueskyConnector(Connector):
         )
 
     def credentials(self) -> dict[str, Any]:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Bluesky credentials cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
+        stored = self.stored_credentials()
         if any(not stored.get(key) for key in CREDENTIAL_KEYS):
             raise AuthError(_("The Bluesky credentials are incomplete: reconnect the channel."))
         return stored

@@ -14,23 +14,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from hubbub.networks.base import PermanentError
+from hubbub.networks.base import PermanentError, read_media
 from hubbub.networks.outgoing import MediaFile
 
 Upload = Callable[[bytes, str], dict[str, Any]]
-
-
-def read(media: MediaFile) -> bytes:
-    try:
-        return media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
 
 
 def dimensions(media: MediaFile) -> tuple[int, int] | None:
@@ -65,7 +52,7 @@ def embed(files: tuple[MediaFile, ...], upload: Upload) -> dict[str, Any]:
         )
     if videos:
         video = videos[0]
-        blob = upload(read(video), video.mime_type)
+        blob = upload(read_media(video), video.mime_type)
         out: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": blob}
         if video.alt_text:
             out["alt"] = video.alt_text
@@ -77,7 +64,7 @@ def embed(files: tuple[MediaFile, ...], upload: Upload) -> dict[str, Any]:
     for image in files:
         entry: dict[str, Any] = {
             "alt": image.alt_text,  # required by the lexicon; empty when none was written
-            "image": upload(read(image), image.mime_type),
+            "image": upload(read_media(image), image.mime_type),
         }
         ratio = _aspect_ratio(image)
         if ratio:

@@ -18,20 +18,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
+from hubbub.networks import webhook_urls
 from hubbub.networks.base import (
     AuthError,
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    unavailable,
 )
 
 NETWORK = "Discord"
@@ -65,24 +65,9 @@ class Webhook:
         return f"{API}/webhooks/{self.id}/{self.token}"
 
 
-class NotAWebhookURL(ValueError):
-    pass
-
-
 def parse_webhook_url(value: str) -> Webhook:
     """`https://discord.com/api/webhooks/{id}/{token}` (or discordapp.com, canary., ptb.)."""
-    text = value.strip()
-    parts = urlsplit(text)
-    match = _PATH.match(parts.path)
-    if (
-        parts.scheme != "https"
-        or (parts.hostname or "").lower() not in _HOSTS
-        or parts.port is not None
-        or parts.username is not None
-        or parts.query  # ?thread_id=… would post elsewhere than the page says
-        or match is None
-    ):
-        raise NotAWebhookURL(text)
+    match = webhook_urls.match(value, _HOSTS, _PATH)
     return Webhook(id=match.group("id"), token=match.group("token"))
 
 
@@ -98,12 +83,9 @@ def call(
 ) -> Any:
     """One call to the webhook; its JSON answer (None for 204 No Content), or a
     ConnectorError that says what to do."""
-    try:
-        response = http.request(
-            method, webhook.url + path, params=params, json=json, data=data, files=files
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(
+        NETWORK, method, webhook.url + path, params=params, json=json, data=data, files=files
+    )
     if response.is_success:
         if response.status_code == 204 or not response.content:
             return None
@@ -117,17 +99,9 @@ def call(
     raise error_for(response)
 
 
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def error_for(response: httpx.Response) -> ConnectorError:
     status = response.status_code
-    body = _body(response)
+    body = http.json_object(response)
     code = body.get("code") if isinstance(body.get("code"), int) else None
     words = str(body.get("message") or response.reason_phrase or "")
     if code is not None and str(code) not in words:
@@ -174,13 +148,7 @@ def error_for(response: httpx.Response) -> ConnectorError:
             status=status,
         )
     if http.is_transient_status(status):
-        return TransientError(
-            _("Discord is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=words,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
+        return unavailable(response, NETWORK, words, status)
     return PermanentError(_("Discord rejected the message"), network_message=words, status=status)
 
 

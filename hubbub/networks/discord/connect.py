@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from hubbub.core.access import Access, ActionError
 from hubbub.networks.actions import save_connection
 from hubbub.networks.base import Connection, ConnectorError
-from hubbub.networks.discord.client import NotAWebhookURL, call, parse_webhook_url
+from hubbub.networks.discord.client import call, parse_webhook_url
 from hubbub.networks.discord.connector import (
     DiscordConfig,
     DiscordConnector,
     account_from_webhook,
 )
 from hubbub.networks.models import Channel
+from hubbub.networks.webhook_urls import NotAWebhookURL
 
 
 class ConnectFailed(ActionError):

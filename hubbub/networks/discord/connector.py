@@ -7,10 +7,8 @@ from typing import Any, ClassVar
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
-    AuthError,
     Capability,
     Connector,
     Counting,
@@ -73,19 +71,9 @@ class DiscordConnector(Connector):
         )
 
     def webhook(self) -> Webhook:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Discord webhook cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        webhook_id, token = stored.get("webhook_id"), stored.get("webhook_token")
-        if not webhook_id or not token:
-            raise AuthError(_("The channel has no Discord webhook: reconnect it."))
-        return Webhook(id=str(webhook_id), token=str(token))
+        return Webhook(
+            id=self.stored_secret("webhook_id"), token=self.stored_secret("webhook_token")
+        )
 
     def call(self, method: str, path: str = "", **kwargs: Any) -> Any:
         return call(method, self.webhook(), path, **kwargs)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError
+from hubbub.networks.base import PermanentError, upload_file
 from hubbub.networks.discord.limits import MAX_ATTACHMENTS, MAX_CONTENT
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 
@@ -59,7 +59,7 @@ def publish(conn: DiscordConnector, part: OutgoingPart) -> PublishedRef:
         payload["attachments"] = [
             _attachment(index, media) for index, media in enumerate(part.media)
         ]
-        files = [(f"files[{index}]", _upload(media)) for index, media in enumerate(part.media)]
+        files = [(f"files[{index}]", upload_file(media)) for index, media in enumerate(part.media)]
         message = conn.call(
             "POST",
             params=params,
@@ -129,17 +129,3 @@ def _attachment(index: int, media: MediaFile) -> dict[str, Any]:
     if media.alt_text:
         attachment["description"] = media.alt_text
     return attachment
-
-
-def _upload(media: MediaFile) -> tuple[str, bytes, str]:
-    try:
-        content = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
-    return (media.path.name, content, media.mime_type)

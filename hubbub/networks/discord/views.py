@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hubbub.core.access import Access, ActionError
+from hubbub.core.access import Access
+from hubbub.networks.connect_forms import submit
 from hubbub.networks.discord.connect import connect_discord
 from hubbub.networks.discord.forms import ConnectForm
 from hubbub.web.decorators import workspace_view
@@ -16,15 +17,11 @@ from hubbub.web.decorators import workspace_view
 @workspace_view("channels.connect")
 def connect(request: HttpRequest, access: Access) -> HttpResponse:
     form = ConnectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            channel = connect_discord(access, **form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Discord webhook %(name)s connected.") % {"name": channel.name},
-            )
-            return redirect("networks:list", slug=access.workspace.slug)
+    channel = submit(request, access, form, connect_discord)
+    if channel is not None:
+        messages.success(
+            request,
+            _("Discord webhook %(name)s connected.") % {"name": channel.name},
+        )
+        return redirect("networks:list", slug=access.workspace.slug)
     return render(request, "discord/connect.html", {"form": form})

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pydantic
-from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
-    AuthError,
     Capability,
     Connection,
     Connector,
@@ -80,45 +78,18 @@ class FacebookConnector(Connector):
     def accounts_from_token(cls, token: Token) -> list[Connection]:
         user = long_lived(token)
         fields = "id,name,username,link,access_token,tasks,picture{url}"
-        found: list[Connection] = []
-        for page in graph.paged(
-            "me/accounts",
-            token=user.access_token,
-            network=NETWORK,
-            params={"fields": fields, "limit": "100"},
-        ):
-            for item in page:
-                raw = item.get("tasks")
-                tasks = {str(t) for t in raw} if isinstance(raw, list) else set()
-                if not POSTING_TASKS & tasks or not item.get("access_token"):
-                    continue  # a Page where the person may only moderate or analyse
-                found.append(
-                    Connection(
-                        account=account_from_page(item),
-                        credentials={
-                            "access_token": str(item["access_token"]),
-                            "scope": user.scope,
-                        },
-                        config=FacebookConfig(page_id=str(item["id"])).model_dump(),
-                        token_expires_at=None,  # a Page token from a long-lived token never expires
-                    )
-                )
-        return found
+        return [
+            page_connection(
+                user,
+                item,
+                account=account_from_page(item),
+                config=FacebookConfig(page_id=str(item["id"])).model_dump(),
+            )
+            for item in postable_pages(user, fields, NETWORK)
+        ]
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Facebook token cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no Facebook token: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def page_id(self) -> str:
         return self.config.page_id or self.channel.external_id
@@ -149,6 +120,35 @@ class FacebookConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+
+def postable_pages(user: Token, fields: str, network: str) -> Iterator[dict[str, Any]]:
+    """The signed-in person's Pages (GET /me/accounts with `fields`, which must name
+    access_token and tasks) where they may publish, each with its Page token. A Page where
+    the person may only moderate or analyse is left out."""
+    for page in graph.paged(
+        "me/accounts",
+        token=user.access_token,
+        network=network,
+        params={"fields": fields, "limit": "100"},
+    ):
+        for item in page:
+            raw = item.get("tasks")
+            tasks = {str(t) for t in raw} if isinstance(raw, list) else set()
+            if POSTING_TASKS & tasks and item.get("access_token"):
+                yield item
+
+
+def page_connection(
+    user: Token, item: dict[str, Any], *, account: Account, config: dict[str, Any]
+) -> Connection:
+    """A channel posting with the Page token of `item` (one of postable_pages)."""
+    return Connection(
+        account=account,
+        credentials={"access_token": str(item["access_token"]), "scope": user.scope},
+        config=config,
+        token_expires_at=None,  # a Page token from a long-lived token never expires
+    )
 
 
 def account_from_page(page: dict[str, Any]) -> Account:

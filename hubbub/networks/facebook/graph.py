@@ -39,7 +39,9 @@ from hubbub.networks.base import (
     PermanentError,
     RateLimited,
     TransientError,
-    from_outbound,
+    network_request,
+    revoked,
+    unavailable,
 )
 
 VERSION = "v23.0"
@@ -127,7 +129,7 @@ def call(
         files=files,
         timeout=timeout,
     )
-    body = json_of(response)
+    body = http.json_object(response)
     if response.is_success and "error" not in body:
         return body
     raise error_for(response, body, network)
@@ -150,17 +152,15 @@ def call_response(
         form.update(auth_params(token))
     else:
         query.update(auth_params(token))
-    try:
-        return http.request(
-            method,
-            url(path),
-            params=query or None,
-            data=form or None,
-            files=files,
-            timeout=timeout,
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, network) from None
+    return network_request(
+        network,
+        method,
+        url(path),
+        params=query or None,
+        data=form or None,
+        files=files,
+        timeout=timeout,
+    )
 
 
 def paged(
@@ -191,14 +191,6 @@ def paged(
 def obj(value: Any) -> dict[str, Any]:
     """A JSON object from an answer, or {} when the network sent something else."""
     return value if isinstance(value, dict) else {}
-
-
-def json_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _int(value: Any) -> int | None:
@@ -252,12 +244,7 @@ def error_for(response: httpx.Response, body: dict[str, Any], network: str) -> C
     status = response.status_code
     if error is None:
         if http.is_transient_status(status):
-            return TransientError(
-                _("%(network)s is unavailable right now (HTTP %(status)s): Hubbub will try again.")
-                % {"network": network, "status": status},
-                status=status,
-                retry_at=http.retry_at(response),
-            )
+            return unavailable(response, network)
         return PermanentError(
             _(
                 "%(network)s answered with something that is not a Graph API answer "
@@ -275,14 +262,9 @@ def error_for(response: httpx.Response, body: dict[str, Any], network: str) -> C
         said += f" fbtrace_id {trace}"
     if code in (190, 102) or (error.get("type") == "OAuthException" and code == 0):
         reason = _SUBCODES.get(subcode)
-        return AuthError(
-            _(reason)
-            if reason
-            else _("%(network)s no longer accepts this authorization: connect the account again.")
-            % {"network": network},
-            network_message=said,
-            status=status,
-        )
+        if reason is None:
+            return revoked(network, said, status)
+        return AuthError(_(reason), network_message=said, status=status)
     # Instagram's publishing limit (Content Publishing, "Rate Limit"): error 9, subcode
     # 2207042, "You reached maximum number of posts...".
     if code in _RATE_LIMIT_CODES or (code == 9 and subcode == 2207042):

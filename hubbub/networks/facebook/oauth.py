@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from hubbub.core import http
 from hubbub.networks import oauth2
-from hubbub.networks.base import from_outbound
+from hubbub.networks.base import network_request
 from hubbub.networks.facebook import graph
 
 if TYPE_CHECKING:
@@ -72,11 +72,8 @@ def long_lived(token: Token) -> Token:
         "client_secret": PROVIDER.client_secret(),
         "fb_exchange_token": token.access_token,
     }
-    try:
-        response = http.request("GET", PROVIDER.token_url, params=params)
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-    body = graph.json_of(response)
+    response = network_request(NETWORK, "GET", PROVIDER.token_url, params=params)
+    body = http.json_object(response)
     if not response.is_success or "error" in body:
         raise graph.error_for(response, body, NETWORK)
     exchanged = oauth2.token_from(body)

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import ConnectorError, PermanentError
+from hubbub.networks.base import ConnectorError, PermanentError, upload_file
 from hubbub.networks.facebook import graph
-from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
+from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
     from hubbub.networks.facebook.connector import FacebookConnector
@@ -43,7 +43,7 @@ def publish(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef:
     if len(part.media) == 1:
         caption = {"caption": part.text} if part.text else {}
         answer = conn.call(
-            "POST", f"{page}/photos", data=caption, files={"source": _upload(part.media[0])}
+            "POST", f"{page}/photos", data=caption, files={"source": upload_file(part.media[0])}
         )
         return post_ref(str(answer.get("post_id") or _id(answer)))
     form: dict[str, Any] = {}
@@ -55,7 +55,7 @@ def publish(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef:
                 "POST",
                 f"{page}/photos",
                 data={"published": "false"},
-                files={"source": _upload(media)},
+                files={"source": upload_file(media)},
             )
             form[f"attached_media[{index}]"] = json.dumps({"media_fbid": _id(photo)})
     elif part.link:
@@ -135,17 +135,3 @@ def _data(answer: dict[str, Any]) -> list[dict[str, Any]]:
 def _normal(text: Any) -> str:
     # Facebook trims the message and may normalise line ends.
     return " ".join(str(text or "").split())
-
-
-def _upload(media: MediaFile) -> tuple[str, bytes, str]:
-    try:
-        content = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
-    return (media.path.name, content, media.mime_type)

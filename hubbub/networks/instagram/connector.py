@@ -6,12 +6,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pydantic
-from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
-    AuthError,
     Capability,
     Connection,
     Connector,
@@ -21,7 +18,7 @@ from hubbub.networks.base import (
     TextLimits,
 )
 from hubbub.networks.facebook import graph
-from hubbub.networks.facebook.connector import POSTING_TASKS
+from hubbub.networks.facebook.connector import page_connection, postable_pages
 from hubbub.networks.facebook.oauth import long_lived
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.instagram import posting, reading
@@ -94,50 +91,24 @@ class InstagramConnector(Connector):
             "instagram_business_account{id,username,name,profile_picture_url}"
         )
         found: list[Connection] = []
-        for page in graph.paged(
-            "me/accounts",
-            token=user.access_token,
-            network=NETWORK,
-            params={"fields": fields, "limit": "100"},
-        ):
-            for item in page:
-                ig = graph.obj(item.get("instagram_business_account"))
-                raw = item.get("tasks")
-                tasks = {str(t) for t in raw} if isinstance(raw, list) else set()
-                if not ig.get("id") or not item.get("access_token") or not POSTING_TASKS & tasks:
-                    continue  # a Page without a linked account, or where one cannot post
-                config = InstagramConfig(
-                    ig_user_id=str(ig["id"]),
-                    page_id=str(item.get("id") or ""),
-                    username=str(ig.get("username") or ""),
+        for item in postable_pages(user, fields, NETWORK):
+            ig = graph.obj(item.get("instagram_business_account"))
+            if not ig.get("id"):
+                continue  # a Page without a linked Instagram account
+            config = InstagramConfig(
+                ig_user_id=str(ig["id"]),
+                page_id=str(item.get("id") or ""),
+                username=str(ig.get("username") or ""),
+            )
+            found.append(
+                page_connection(
+                    user, item, account=account_from_user(ig), config=config.model_dump()
                 )
-                found.append(
-                    Connection(
-                        account=account_from_user(ig),
-                        credentials={
-                            "access_token": str(item["access_token"]),
-                            "scope": user.scope,
-                        },
-                        config=config.model_dump(),
-                        token_expires_at=None,  # a Page token from a long-lived token never expires
-                    )
-                )
+            )
         return found
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Instagram token cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no Instagram token: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def ig_user_id(self) -> str:
         return self.config.ig_user_id or self.channel.external_id

@@ -11,13 +11,9 @@ A post is made in steps:
 3. POST /{ig-user-id}/media_publish with creation_id, once FINISHED, within the account's
    publishing limit (GET /{ig-user-id}/content_publishing_limit: 100 posts in 24 hours).
 
-Waiting. A call polls for a few seconds at most (POLL_DELAYS): images are usually ready at
-once. A reel still IN_PROGRESS ends the call with a TransientError and a retry_at; the
-container id is kept in Django's cache under the part's idempotency key (for 23 hours,
-inside the container's own 24), so the retry polls the same container instead of making
-Meta fetch and process the file again. Losing the cache (a restart, another worker process
-with the default per-process cache) only costs a new container: an unpublished container is
-never shown to anyone, so this can never publish twice.
+Waiting. The container flow shared with Threads (hubbub.networks.facebook.containers) polls
+for a few seconds at most; a reel still IN_PROGRESS ends the call with a TransientError and
+a retry_at, and the retry polls the same container, kept in Django's cache.
 
 Idempotency. media_publish has no idempotency key. When its outcome is unknown (a time-out),
 find_published lists the account's media since the part was due (GET /{ig-user-id}/media
@@ -29,16 +25,15 @@ with Meta's reason: the same file would fail the same way.
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from hubbub.networks.base import ConnectorError, PermanentError, RateLimited, TransientError
-from hubbub.networks.facebook import graph
+from hubbub.networks.base import PermanentError, RateLimited
+from hubbub.networks.facebook import containers, graph
 from hubbub.networks.facebook.posting import CLOCK_SKEW
 from hubbub.networks.instagram import public_media
 from hubbub.networks.instagram.limits import (
@@ -52,19 +47,30 @@ from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 if TYPE_CHECKING:
     from hubbub.networks.instagram.connector import InstagramConnector
 
-# Seconds to wait before each status check within one call: a few seconds in all.
-POLL_DELAYS = (0.0, 1.0, 2.0, 2.0)
-# A reel still processing: come back later (each retry polls the same container).
-PROCESSING_RETRY = timedelta(minutes=2)
-# Kept a little less than a container lives (24 hours, then EXPIRED).
-CONTAINER_KEPT = 23 * 60 * 60
 # The account's publishing limit is a moving 24 hours ("Content Publishing", Rate Limit):
 # without knowing when the oldest post leaves it, look again in an hour.
 QUOTA_RETRY = timedelta(hours=1)
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w@.])@[\w.]+")
 
-sleep = time.sleep  # patched in tests
+CONTAINERS = containers.Containers(
+    network="instagram",
+    status_field="status_code",
+    reason_field="status",
+    still_processing=gettext_lazy(
+        "Instagram is still processing the media: Hubbub looks again in a few minutes "
+        "(the same upload, nothing is sent twice)."
+    ),
+    refused=gettext_lazy(
+        "Instagram could not process the media and refused it: check it against "
+        "Instagram's specifications (format, size, aspect ratio, video length), then "
+        "attach it again. Instagram said: %(why)s"
+    ),
+    published_but_missing=gettext_lazy(
+        "Instagram says this post was published, but Hubbub cannot find it among "
+        "the account's posts: look on Instagram before sending it again."
+    ),
+)
 
 
 def publish(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef:
@@ -73,53 +79,21 @@ def publish(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef:
         answer = conn.call("POST", f"{parent.external_id}/comments", data={"message": part.text})
         return PublishedRef(external_id=_id(answer), url=parent.url, data={"id": _id(answer)})
     check_part(conn, part)
-    key = _cache_key(conn, part)
-    container = cache.get(key)
-    if not isinstance(container, str) or not container:
-        container = _create(conn, part)
-        cache.set(key, container, CONTAINER_KEPT)
-    status, words = _wait(conn, container)
-    if status == "EXPIRED":  # older than 24 hours: start again with a fresh one
-        container = _create(conn, part)
-        cache.set(key, container, CONTAINER_KEPT)
-        status, words = _wait(conn, container)
-    if status == "IN_PROGRESS":
-        raise TransientError(
-            _(
-                "Instagram is still processing the media: Hubbub looks again in a few minutes "
-                "(the same upload, nothing is sent twice)."
-            ),
-            retry_at=timezone.now() + PROCESSING_RETRY,
-            network_message=words,
-        )
-    if status == "ERROR":
-        cache.delete(key)
-        raise PermanentError(
-            _(
-                "Instagram could not process the media and refused it: check it against "
-                "Instagram's specifications (format, size, aspect ratio, video length), then "
-                "attach it again. Instagram said: %(why)s"
-            )
-            % {"why": words or _("no reason given")},
-            network_message=words,
-        )
-    if status == "PUBLISHED":  # an earlier attempt published it; its answer was lost
-        found = find_published(conn, part)
-        if found is None:
-            raise PermanentError(
-                _(
-                    "Instagram says this post was published, but Hubbub cannot find it among "
-                    "the account's posts: look on Instagram before sending it again."
-                )
-            )
-        cache.delete(key)
-        return found
+    return CONTAINERS.publish(
+        conn,
+        part,
+        create=lambda: _create(conn, part),
+        publish=lambda container: _publish(conn, container),
+        find=lambda: find_published(conn, part),
+    )
+
+
+def _publish(conn: InstagramConnector, container: str) -> str:
     _check_quota(conn)
     answer = conn.call(
         "POST", f"{conn.ig_user_id()}/media_publish", data={"creation_id": container}
     )
-    cache.delete(key)
-    return _ref(conn, _id(answer))
+    return _id(answer)
 
 
 def check_part(conn: InstagramConnector, part: OutgoingPart) -> None:
@@ -192,19 +166,6 @@ def _item(media: MediaFile) -> dict[str, str]:
     return form
 
 
-def _wait(conn: InstagramConnector, container: str) -> tuple[str, str]:
-    status, words = "IN_PROGRESS", ""
-    for delay in POLL_DELAYS:
-        if delay:
-            sleep(delay)
-        answer = conn.call("GET", container, params={"fields": "status_code,status"})
-        status = str(answer.get("status_code") or "")
-        words = str(answer.get("status") or "")
-        if status != "IN_PROGRESS":
-            break
-    return status, words
-
-
 def _check_quota(conn: InstagramConnector) -> None:
     answer = conn.call(
         "GET",
@@ -228,7 +189,7 @@ def _check_quota(conn: InstagramConnector) -> None:
 
 
 def find_published(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef | None:
-    wanted = _normal(part.text)
+    wanted = containers.normal(part.text)
     if part.reply_to is not None:
         parent = part.reply_to.parent
         answer = conn.call(
@@ -240,7 +201,7 @@ def find_published(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef
                 isinstance(comment, dict)
                 and comment.get("id")
                 and comment.get("username") == own
-                and _normal(comment.get("text")) == wanted
+                and containers.normal(comment.get("text")) == wanted
             ):
                 return PublishedRef(
                     external_id=str(comment["id"]), url=parent.url, data={"id": str(comment["id"])}
@@ -257,7 +218,7 @@ def find_published(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef
         max_pages=4,
     ):
         for item in media:
-            if item.get("id") and _normal(item.get("caption")) == wanted:
+            if item.get("id") and containers.normal(item.get("caption")) == wanted:
                 return PublishedRef(
                     external_id=str(item["id"]),
                     url=str(item.get("permalink") or ""),
@@ -266,26 +227,8 @@ def find_published(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef
     return None
 
 
-def _ref(conn: InstagramConnector, media_id: str) -> PublishedRef:
-    # media_publish answers only the id; the post's address (a shortcode) is asked for.
-    try:
-        media = conn.call("GET", media_id, params={"fields": "permalink"})
-        url = str(media.get("permalink") or "")
-    except ConnectorError:
-        url = ""  # published all the same: the address is only a convenience
-    return PublishedRef(external_id=media_id, url=url, data={"id": media_id})
-
-
-def _cache_key(conn: InstagramConnector, part: OutgoingPart) -> str:
-    return f"hubbub:instagram:container:{conn.channel.pk}:{part.idempotency_key}"
-
-
 def _id(answer: dict[str, Any]) -> str:
     value = answer.get("id")
     if not value:
         raise PermanentError(_("Instagram answered without the id of what it made."))
     return str(value)
-
-
-def _normal(text: Any) -> str:
-    return " ".join(str(text or "").split())

@@ -28,8 +28,9 @@ from hubbub.networks.base import (
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    rejected,
+    unavailable,
 )
 
 NETWORK = "LinkedIn"
@@ -67,21 +68,10 @@ def call(
     """One API call; the response when it succeeded, else a ConnectorError."""
     url = path if path.startswith("https://") else f"{API}{path}"
     sent = {**headers(token), **(extra_headers or {})}
-    try:
-        response = http.request(method, url, headers=sent, json=json)
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(NETWORK, method, url, headers=sent, json=json)
     if response.is_success:
         return response
     raise error_for(response)
-
-
-def body_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def next_midnight_utc(now: datetime | None = None) -> datetime:
@@ -92,7 +82,7 @@ def next_midnight_utc(now: datetime | None = None) -> datetime:
 
 
 def error_for(response: httpx.Response) -> ConnectorError:
-    body = body_of(response)
+    body = http.json_object(response)
     status = int(body.get("status") or response.status_code)
     code = str(body.get("code") or "")
     message = str(body.get("message") or response.reason_phrase or "")
@@ -131,15 +121,5 @@ def error_for(response: httpx.Response) -> ConnectorError:
             status=status,
         )
     if http.is_transient_status(status):
-        return TransientError(
-            _("LinkedIn is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=said,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
-    return PermanentError(
-        _("LinkedIn rejected the request (HTTP %(status)s)") % {"status": status},
-        network_message=said,
-        status=status,
-    )
+        return unavailable(response, NETWORK, said, status)
+    return rejected(NETWORK, status, said)

@@ -9,6 +9,7 @@ import httpx
 import pydantic
 from django.utils.translation import gettext as _
 
+from hubbub.core import http
 from hubbub.core.crypto import DecryptionError
 from hubbub.networks import oauth2
 from hubbub.networks.base import (
@@ -72,7 +73,7 @@ class LinkedInConnector(Connector):
             token.access_token,
         )
         ids: list[str] = []
-        for element in client.body_of(acls).get("elements") or ():
+        for element in http.json_object(acls).get("elements") or ():
             if not isinstance(element, dict) or element.get("role") not in POSTING_ROLES:
                 continue
             if element.get("state", "APPROVED") != "APPROVED":
@@ -100,19 +101,7 @@ class LinkedInConnector(Connector):
     # --- credentials ----------------------------------------------------------------------
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored LinkedIn authorization cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no LinkedIn authorization: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def refreshable(self) -> bool:
         """Only apps LinkedIn approved for programmatic refresh receive refresh tokens."""
@@ -168,7 +157,7 @@ class LinkedInConnector(Connector):
 
 def account_of(response: httpx.Response) -> Account:
     """An Account from GET /rest/organizations/{id} (Organization Lookup API)."""
-    body = client.body_of(response)
+    body = http.json_object(response)
     org_id = body.get("id")
     if not isinstance(org_id, int | str) or isinstance(org_id, bool) or not str(org_id):
         raise PermanentError(_("LinkedIn answered without the organization."))

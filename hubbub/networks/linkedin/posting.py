@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
-from hubbub.networks.base import ConnectorError, PermanentError, TransientError
+from hubbub.networks.base import ConnectorError, PermanentError, TransientError, read_media
 from hubbub.networks.linkedin import client
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 
@@ -87,20 +87,14 @@ def _image(media: MediaFile, image_urn: str) -> dict[str, str]:
 def upload_image(conn: LinkedInConnector, media: MediaFile) -> str:
     """Images API: initializeUpload gives an upload URL and the image URN; the bytes go to
     that URL with a PUT. A failure here left no post behind, so nothing is marked sent."""
-    try:
-        content = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _("The file %(name)s to attach cannot be read (%(reason)s): attach it again.")
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
+    content = read_media(media)
     try:
         started = conn.api(
             "POST",
             "/images?action=initializeUpload",
             json={"initializeUploadRequest": {"owner": conn.author()}},
         )
-        value = client.body_of(started).get("value")
+        value = http.json_object(started).get("value")
         if not isinstance(value, dict) or not value.get("uploadUrl") or not value.get("image"):
             raise PermanentError(_("LinkedIn did not give an address to upload the image to."))
         upload = str(value["uploadUrl"])
@@ -143,7 +137,7 @@ def find_published(conn: LinkedInConnector, part: OutgoingPart) -> PublishedRef 
     )
     wanted = {escape_little(part.text), part.text}
     since = part.not_before - timedelta(minutes=10) if part.not_before else None
-    for post in client.body_of(response).get("elements") or ():
+    for post in http.json_object(response).get("elements") or ():
         if not isinstance(post, dict) or post.get("commentary") not in wanted:
             continue
         created = post.get("createdAt")

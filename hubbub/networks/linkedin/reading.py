@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from hubbub.core import http
 from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
 from hubbub.networks.linkedin import client
 from hubbub.networks.outgoing import PublishedRef
@@ -35,7 +36,7 @@ def fetch_comments(conn: LinkedInConnector, ref: PublishedRef, cursor: str | Non
     found: dict[str, tuple[Key, Incoming]] = {}
     start = 0
     for _page in range(MAX_PAGES):
-        body = client.body_of(
+        body = http.json_object(
             conn.api(
                 "GET",
                 f"/socialActions/{client.urn(post_urn)}/comments?"
@@ -113,7 +114,7 @@ def fetch_metrics(conn: LinkedInConnector, refs: list[PublishedRef]) -> dict[str
         for begin in range(0, len(urns), STATS_PER_CALL):
             chunk = urns[begin : begin + STATS_PER_CALL]
             listed = "List(" + ",".join(client.urn(u) for u in chunk) + ")"
-            body = client.body_of(
+            body = http.json_object(
                 conn.api(
                     "GET",
                     "/organizationalEntityShareStatistics?"

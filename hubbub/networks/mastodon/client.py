@@ -21,7 +21,7 @@ from hubbub.networks.base import (
     RateLimited,
     TransientError,
     classify_response,
-    from_outbound,
+    network_request,
 )
 
 NETWORK = "Mastodon"
@@ -72,12 +72,9 @@ def call_response(
     sent = {"Accept": "application/json", **(headers or {})}
     if token:
         sent["Authorization"] = f"Bearer {token}"
-    try:
-        response = http.request(
-            method, server + path, headers=sent, data=data, params=params, files=files
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(
+        NETWORK, method, server + path, headers=sent, data=data, params=params, files=files
+    )
     if not response.is_success:
         raise error_for(response)
     return response

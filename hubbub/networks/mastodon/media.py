@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError, TransientError
+from hubbub.networks.base import PermanentError, TransientError, read_media
 from hubbub.networks.mastodon.client import call, call_response, json_of
 from hubbub.networks.outgoing import MediaFile
 
@@ -35,16 +35,7 @@ def upload_all(conn: MastodonConnector, files: tuple[MediaFile, ...]) -> list[st
 
 
 def upload(conn: MastodonConnector, media: MediaFile, deadline: float) -> str:
-    try:
-        content = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
+    content = read_media(media)
     data = {"description": media.alt_text} if media.alt_text else None
     response = call_response(
         "POST",

@@ -25,7 +25,7 @@ from hubbub.networks.base import (
     PermanentError,
     RateLimited,
     TransientError,
-    from_outbound,
+    network_request,
 )
 
 NETWORK = "Matrix"
@@ -79,24 +79,13 @@ def call(
         headers["Authorization"] = f"Bearer {token}"
     if content_type:
         headers["Content-Type"] = content_type
-    try:
-        response = http.request(
-            method, base_url + path, headers=headers, json=json, params=params, content=content
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-    body = _body(response)
+    response = network_request(
+        NETWORK, method, base_url + path, headers=headers, json=json, params=params, content=content
+    )
+    body = http.json_object(response)
     if response.is_success:
         return body
     raise error_for(response, body)
-
-
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def error_for(response: httpx.Response, body: dict[str, Any]) -> ConnectorError:
@@ -196,12 +185,9 @@ def discover(homeserver: str) -> str:
 
 def _well_known(server_name: str) -> str:
     fallback = f"https://{server_name}"
-    try:
-        response = http.request(
-            "GET", f"{fallback}/.well-known/matrix/client", follow_redirects=True
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(
+        NETWORK, "GET", f"{fallback}/.well-known/matrix/client", follow_redirects=True
+    )
     if response.status_code == 404:
         return fallback  # "If the returned status code is 404, then IGNORE."
     if not response.is_success:
@@ -213,7 +199,7 @@ def _well_known(server_name: str) -> str:
             % {"server": server_name, "status": response.status_code},
             status=response.status_code,
         )
-    base = _body(response).get("m.homeserver")
+    base = http.json_object(response).get("m.homeserver")
     url = base.get("base_url") if isinstance(base, dict) else None
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
         # "FAIL_PROMPT": the file is there but does not name a homeserver.

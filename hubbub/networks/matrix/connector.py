@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -97,19 +96,7 @@ class MatrixConnector(Connector):
     # --- credentials and calls ---------------------------------------------------------------
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Matrix access token cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no Matrix access token: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         if not self.config.homeserver or not self.config.room_id:

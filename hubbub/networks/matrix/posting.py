@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError
+from hubbub.networks.base import PermanentError, read_media
 from hubbub.networks.matrix.client import as_dict, errcode, matrix_to, q, server_of
 from hubbub.networks.matrix.limits import MAX_BODY_BYTES, body_bytes
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
@@ -139,16 +139,7 @@ def _upload(conn: MatrixConnector, media: MediaFile) -> dict[str, Any]:
                 "size": f"{media.size / 1_000_000:.1f}",
             }
         )
-    try:
-        data = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
+    data = read_media(media)
     answer = conn.call(
         "POST",
         MEDIA_UPLOAD,

@@ -7,7 +7,6 @@ from typing import ClassVar
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -79,15 +78,7 @@ class NewsletterConnector(Connector):
         )
 
     def server(self) -> smtp.Server:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored SMTP password cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
+        stored = self.stored_credentials()
         if not self.config.host:
             raise AuthError(_("The channel has no SMTP server: reconnect it."))
         return smtp.Server(

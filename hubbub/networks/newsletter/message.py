@@ -23,7 +23,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, urlize
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError
+from hubbub.networks.base import PermanentError, read_media
 from hubbub.networks.outgoing import OutgoingPart
 
 SUBJECT_MAX = 78
@@ -87,13 +87,7 @@ def content_for(part: OutgoingPart, sender: Sender) -> Content:
             raise PermanentError(
                 _("A newsletter can carry images only, not %(type)s.") % {"type": media.mime_type}
             )
-        try:
-            data = media.path.read_bytes()
-        except OSError as exc:
-            raise PermanentError(
-                _("The image %(name)s cannot be read (%(reason)s): attach it to the post again.")
-                % {"name": media.path.name, "reason": exc.strerror or exc}
-            ) from None
+        data = read_media(media)
         cid = make_msgid(idstring=f"image{n}", domain=sender.domain)[1:-1]
         mime = MIMEImage(data, _subtype=media.mime_type.split("/", 1)[1])
         mime.add_header("Content-ID", f"<{cid}>")

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from hubbub.core.access import Access, ActionError
+from hubbub.networks.connect_forms import submit
 from hubbub.networks.models import Channel
 from hubbub.networks.newsletter import subscribers as actions
 from hubbub.networks.newsletter.connect import NewsletterSettings, connect_newsletter
@@ -37,20 +38,18 @@ PAGE_SIZE = 100
 @workspace_view("channels.connect")
 def connect(request: HttpRequest, access: Access) -> HttpResponse:
     form = ConnectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            channel = connect_newsletter(access, NewsletterSettings(**form.cleaned_data))
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Newsletter %(name)s connected: add its subscribers now.")
-                % {"name": channel.name},
-            )
-            return redirect(
-                "newsletter:subscribers", slug=access.workspace.slug, channel_id=channel.pk
-            )
+    channel = submit(
+        request,
+        access,
+        form,
+        lambda access, **data: connect_newsletter(access, NewsletterSettings(**data)),
+    )
+    if channel is not None:
+        messages.success(
+            request,
+            _("Newsletter %(name)s connected: add its subscribers now.") % {"name": channel.name},
+        )
+        return redirect("newsletter:subscribers", slug=access.workspace.slug, channel_id=channel.pk)
     lists = Channel.objects.connected().filter(workspace=access.workspace, network="newsletter")
     return render(request, "newsletter/connect.html", {"form": form, "lists": lists})
 

@@ -23,8 +23,8 @@ from hubbub.networks.base import (
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    unavailable,
 )
 from hubbub.networks.pinterest.oauth import API, NETWORK
 
@@ -50,29 +50,19 @@ def send(
     json: Any = None,
     timeout: float | None = None,
 ) -> httpx.Response:
-    try:
-        return http.request(
-            method,
-            url(path),
-            params=params or None,
-            json=json,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=timeout,
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-
-
-def json_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    return network_request(
+        NETWORK,
+        method,
+        url(path),
+        params=params or None,
+        json=json,
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        timeout=timeout,
+    )
 
 
 def error_for(response: httpx.Response) -> ConnectorError:
-    body = json_of(response)
+    body = http.json_object(response)
     status = response.status_code
     words = str(body.get("message") or response.reason_phrase)
     if "code" in body:
@@ -109,13 +99,7 @@ def error_for(response: httpx.Response) -> ConnectorError:
             status=status,
         )
     if http.is_transient_status(status):
-        return TransientError(
-            _("Pinterest is unavailable right now (HTTP %(status)s): Hubbub will try again.")
-            % {"status": status},
-            network_message=words,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
+        return unavailable(response, NETWORK, words, status)
     return PermanentError(
         _("Pinterest rejected the request."), network_message=words, status=status
     )

@@ -10,9 +10,8 @@ from typing import Any, ClassVar
 
 import pydantic
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
+from hubbub.core import http
 from hubbub.networks import oauth2
 from hubbub.networks.base import (
     Account,
@@ -25,6 +24,7 @@ from hubbub.networks.base import (
     Limits,
     MediaLimits,
     TextLimits,
+    revoked,
 )
 from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.oauth2 import Token
@@ -120,18 +120,7 @@ class PinterestConnector(Connector):
     # --- credentials -----------------------------------------------------------------------
 
     def token(self) -> str:
-        try:
-            token = self.channel.credentials.get("access_token")
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Pinterest token cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        if not token:
-            raise AuthError(_("The channel has no Pinterest token: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def refresh_if_due(self) -> bool:
         expires = self.channel.token_expires_at
@@ -156,11 +145,7 @@ class PinterestConnector(Connector):
             if not exc.permanent:
                 raise
             # A refresh token Pinterest no longer takes: only a new sign-in helps.
-            raise AuthError(
-                _("Pinterest no longer accepts this authorization: connect the account again."),
-                network_message=exc.network_message or exc.message,
-                status=exc.status,
-            ) from None
+            raise revoked(self.label, exc.network_message or exc.message, exc.status) from None
 
     def save_credentials(self, credentials: dict[str, Any], expires_at: datetime | None) -> None:
         """Save the refreshed tokens on this channel and on the other boards of the same
@@ -205,7 +190,7 @@ class PinterestConnector(Connector):
             response = send()
         if not response.is_success:
             raise client.error_for(response)
-        return client.json_of(response) if expect_body else {}
+        return http.json_object(response) if expect_body else {}
 
     def board_id(self) -> str:
         return self.config.board_id or self.channel.external_id.rpartition("/")[2]
@@ -254,7 +239,7 @@ class PinterestConnector(Connector):
 def _checked(response: Any) -> dict[str, Any]:
     if not response.is_success:
         raise client.error_for(response)
-    return client.json_of(response)
+    return http.json_object(response)
 
 
 def _items(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -16,20 +16,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hubbub.core import http
+from hubbub.networks import webhook_urls
 from hubbub.networks.base import (
     AuthError,
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    unavailable,
 )
 
 NETWORK = "Slack"
@@ -50,23 +50,9 @@ class Webhook:
         return f"https://{HOST}/services/{self.team_id}/{self.hook_id}/{self.secret}"
 
 
-class NotAWebhookURL(ValueError):
-    pass
-
-
 def parse_webhook_url(value: str) -> Webhook:
-    text = value.strip()
-    parts = urlsplit(text)
-    match = _PATH.match(parts.path)
-    if (
-        parts.scheme != "https"
-        or (parts.hostname or "").lower() != HOST
-        or parts.port is not None
-        or parts.username is not None
-        or parts.query
-        or match is None
-    ):
-        raise NotAWebhookURL(text)
+    """`https://hooks.slack.com/services/T…/B…/<secret>`."""
+    match = webhook_urls.match(value, {HOST}, _PATH)
     return Webhook(match.group("team"), match.group("hook"), match.group("secret"))
 
 
@@ -117,10 +103,7 @@ _REFUSED: dict[str, Any] = {
 
 def post(webhook: Webhook, payload: dict[str, Any]) -> None:
     """Send one message; return when Slack answered `ok`, else raise a ConnectorError."""
-    try:
-        response = http.request("POST", webhook.url, json=payload)
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(NETWORK, "POST", webhook.url, json=payload)
     if response.is_success:
         return
     raise error_for(response)
@@ -152,11 +135,5 @@ def error_for(response: httpx.Response) -> ConnectorError:
             status=status,
         )
     if http.is_transient_status(status):
-        return TransientError(
-            _("Slack is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=code,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
+        return unavailable(response, NETWORK, code, status)
     return PermanentError(_("Slack rejected the message"), network_message=code, status=status)

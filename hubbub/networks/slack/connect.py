@@ -15,9 +15,10 @@ from hubbub.core.access import Access, ActionError
 from hubbub.networks.actions import save_connection
 from hubbub.networks.base import Connection, ConnectorError
 from hubbub.networks.models import Channel
-from hubbub.networks.slack.client import NotAWebhookURL, parse_webhook_url, post
+from hubbub.networks.slack.client import parse_webhook_url, post
 from hubbub.networks.slack.connector import SlackConfig, SlackConnector, account_for
 from hubbub.networks.slack.posting import escape
+from hubbub.networks.webhook_urls import NotAWebhookURL
 
 
 class ConnectFailed(ActionError):

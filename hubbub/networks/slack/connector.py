@@ -7,7 +7,6 @@ from typing import ClassVar
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -20,8 +19,9 @@ from hubbub.networks.base import (
 )
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.slack import posting
-from hubbub.networks.slack.client import NotAWebhookURL, Webhook, parse_webhook_url
+from hubbub.networks.slack.client import Webhook, parse_webhook_url
 from hubbub.networks.slack.limits import MAX_TEXT
+from hubbub.networks.webhook_urls import NotAWebhookURL
 
 
 class SlackConfig(pydantic.BaseModel):
@@ -53,16 +53,7 @@ class SlackConnector(Connector):
 
     def webhook(self) -> Webhook:
         try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Slack webhook URL cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        try:
-            return parse_webhook_url(str(stored.get("webhook_url") or ""))
+            return parse_webhook_url(self.stored_secret("webhook_url"))
         except NotAWebhookURL:
             raise AuthError(_("The channel has no Slack webhook URL: reconnect it.")) from None
 

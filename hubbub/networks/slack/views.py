@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hubbub.core.access import Access, ActionError
+from hubbub.core.access import Access
+from hubbub.networks.connect_forms import submit
 from hubbub.networks.slack.connect import connect_slack
 from hubbub.networks.slack.forms import ConnectForm
 from hubbub.web.decorators import workspace_view
@@ -16,22 +17,16 @@ from hubbub.web.decorators import workspace_view
 @workspace_view("channels.connect")
 def connect(request: HttpRequest, access: Access) -> HttpResponse:
     form = ConnectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            channel = connect_slack(access, **form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(
-                request, _("Slack channel %(name)s connected.") % {"name": channel.name}
+    channel = submit(request, access, form, connect_slack)
+    if channel is not None:
+        messages.success(request, _("Slack channel %(name)s connected.") % {"name": channel.name})
+        if not form.cleaned_data["send_test_message"]:
+            messages.info(
+                request,
+                _(
+                    "Slack cannot check a webhook without posting through it: the first "
+                    "post will show whether it works."
+                ),
             )
-            if not form.cleaned_data["send_test_message"]:
-                messages.info(
-                    request,
-                    _(
-                        "Slack cannot check a webhook without posting through it: the first "
-                        "post will show whether it works."
-                    ),
-                )
-            return redirect("networks:list", slug=access.workspace.slug)
+        return redirect("networks:list", slug=access.workspace.slug)
     return render(request, "slack/connect.html", {"form": form})

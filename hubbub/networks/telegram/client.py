@@ -28,8 +28,8 @@ from hubbub.networks.base import (
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    unavailable,
 )
 
 NETWORK = "Telegram"
@@ -62,24 +62,13 @@ def call(
     files: Any = None,
 ) -> Any:
     """One Bot API method; its `result`, or a ConnectorError that says what to do."""
-    try:
-        response = http.request(
-            "POST", f"{api_url()}/bot{token}/{method}", json=json, data=data, files=files
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-    body = _body(response)
+    response = network_request(
+        NETWORK, "POST", f"{api_url()}/bot{token}/{method}", json=json, data=data, files=files
+    )
+    body = http.json_object(response)
     if response.is_success and body.get("ok") is True and "result" in body:
         return body["result"]
     raise error_for(response, body)
-
-
-def _body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def error_for(response: httpx.Response, body: dict[str, Any]) -> ConnectorError:
@@ -126,13 +115,7 @@ def error_for(response: httpx.Response, body: dict[str, Any]) -> ConnectorError:
             status=status,
         )
     if http.is_transient_status(status):
-        return TransientError(
-            _("Telegram is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=description,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
+        return unavailable(response, NETWORK, description, status)
     return PermanentError(
         _("Telegram rejected the request"), network_message=description, status=status
     )

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -72,19 +71,7 @@ class TelegramConnector(Connector):
         )
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Telegram bot token cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("bot_token")
-        if not token:
-            raise AuthError(_("The channel has no Telegram bot token: reconnect it."))
-        return str(token)
+        return self.stored_secret("bot_token")
 
     def call(self, method: str, **kwargs: Any) -> Any:
         return call(self.token(), method, **kwargs)

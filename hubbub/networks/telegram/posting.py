@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError
-from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
+from hubbub.networks.base import PermanentError, upload_file
+from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.telegram.limits import MAX_CAPTION, MAX_TEXT, utf16_length
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def publish(conn: TelegramConnector, part: OutgoingPart) -> PublishedRef:
             form["caption"] = part.text
         if reply:
             form["reply_parameters"] = json.dumps(reply)  # multipart: JSON-serialized fields
-        message = conn.call("sendPhoto", data=form, files={"photo": _upload(media)})
+        message = conn.call("sendPhoto", data=form, files={"photo": upload_file(media)})
     else:
         if length > MAX_TEXT:
             raise PermanentError(
@@ -131,17 +131,3 @@ def _reply_parameters(part: OutgoingPart) -> dict[str, Any] | None:
         return None
     # Bot API 7.0 "ReplyParameters"; replaces the older reply_to_message_id.
     return {"message_id": int(part.reply_to.parent.external_id)}
-
-
-def _upload(media: MediaFile) -> tuple[str, bytes, str]:
-    try:
-        content = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
-    return (media.path.name, content, media.mime_type)

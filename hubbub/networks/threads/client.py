@@ -21,7 +21,12 @@ import httpx
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
-from hubbub.networks.base import AuthError, ConnectorError, RateLimited, from_outbound
+from hubbub.networks.base import (
+    AuthError,
+    ConnectorError,
+    RateLimited,
+    network_request,
+)
 from hubbub.networks.facebook import graph
 
 HOST = "https://graph.threads.net"
@@ -33,7 +38,6 @@ MAX_PAGES = 20
 RATE_LIMITED_STATUS = 429
 
 obj = graph.obj
-json_of = graph.json_of
 ObjectMissing = graph.ObjectMissing
 
 
@@ -56,11 +60,8 @@ def call(
         form["access_token"] = token
     else:
         query["access_token"] = token
-    try:
-        response = http.request(method, url(path), params=query or None, data=form or None)
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-    body = json_of(response)
+    response = network_request(NETWORK, method, url(path), params=query or None, data=form or None)
+    body = http.json_object(response)
     if response.is_success and "error" not in body:
         return body
     raise error_for(response, body)

@@ -9,12 +9,9 @@ from typing import Any, ClassVar
 
 import pydantic
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
-    AuthError,
     Capability,
     Connection,
     Connector,
@@ -130,22 +127,8 @@ class ThreadsConnector(Connector):
 
     # --- credentials ---------------------------------------------------------------------
 
-    def _stored(self) -> dict[str, Any]:
-        try:
-            return dict(self.channel.credentials)
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored Threads token cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-
     def token(self) -> str:
-        token = self._stored().get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no Threads token: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def refresh_if_due(self) -> bool:
         """Refresh the long-lived token once fewer than REFRESH_WHEN_LEFT remain, if it is
@@ -155,7 +138,7 @@ class ThreadsConnector(Connector):
         now = timezone.now()
         if expires is None or expires <= now or expires - now > REFRESH_WHEN_LEFT:
             return False
-        stored = self._stored()
+        stored = self.stored_credentials()
         issued = _parse(stored.get("issued_at"))
         if issued is not None and now - issued < MIN_AGE:
             return False

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from hubbub.core import http
 from hubbub.networks import oauth2
-from hubbub.networks.base import from_outbound
+from hubbub.networks.base import network_request
 from hubbub.networks.threads import client
 
 NETWORK = "Threads"
@@ -83,11 +83,8 @@ def refresh(access_token: str) -> oauth2.Token:
 
 
 def _token_get(path: str, params: dict[str, str], now: datetime | None = None) -> oauth2.Token:
-    try:
-        response = http.request("GET", f"{client.HOST}/{path}", params=params)
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-    body = client.json_of(response)
+    response = network_request(NETWORK, "GET", f"{client.HOST}/{path}", params=params)
+    body = http.json_object(response)
     if not response.is_success or "error" in body:
         raise client.error_for(response, body)
     return oauth2.token_from(body, now or timezone.now())

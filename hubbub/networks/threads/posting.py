@@ -17,11 +17,11 @@ Media. A post with images or a video is made in steps, as Instagram's:
 3. POST /{threads-user-id}/threads_publish with creation_id, within the profile's publishing
    limit (GET /{threads-user-id}/threads_publishing_limit: 250 posts, 1,000 replies a day).
 
-Waiting. One call polls for a few seconds (POLL_DELAYS): images are usually ready at once.
-A video still IN_PROGRESS ends the call with a TransientError and a retry_at; the container
-id waits in Django's cache under the part's idempotency key (23 hours, inside the
-container's 24), so the retry polls the same container. Losing the cache only costs a new
-container: an unpublished container is never shown, so nothing is published twice.
+Waiting. The container flow is Instagram's (hubbub.networks.facebook.containers): one call
+polls for a few seconds; a video still IN_PROGRESS ends the call with a TransientError and a
+retry_at, and the retry polls the same container, kept in Django's cache. Losing the cache
+only costs a new container: an unpublished container is never shown, so nothing is
+published twice.
 
 Threads. Each part after the first, and the first comment, carries reply_to_id: the
 previous part (the dispatcher's reply_to.parent), so a thread is a chain of replies.
@@ -33,15 +33,15 @@ a reply) since the part was due, and matches the text.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from hubbub.networks.base import ConnectorError, PermanentError, RateLimited, TransientError
+from hubbub.networks.base import PermanentError, RateLimited
+from hubbub.networks.facebook import containers
 from hubbub.networks.instagram import public_media
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 from hubbub.networks.threads import client
@@ -50,9 +50,6 @@ from hubbub.networks.threads.limits import MAX_CAROUSEL, MAX_LINKS, MAX_TEXT, li
 if TYPE_CHECKING:
     from hubbub.networks.threads.connector import ThreadsConnector
 
-POLL_DELAYS = (0.0, 1.0, 2.0, 2.0)
-PROCESSING_RETRY = timedelta(minutes=2)
-CONTAINER_KEPT = 23 * 60 * 60
 # The publishing limit is a moving 24 hours: without knowing when the oldest post leaves
 # it, look again in an hour.
 QUOTA_RETRY = timedelta(hours=1)
@@ -60,7 +57,24 @@ QUOTA_RETRY = timedelta(hours=1)
 CLOCK_SKEW = timedelta(minutes=1)
 LOOKUP_PAGES = 4
 
-sleep = time.sleep  # patched in tests
+CONTAINERS = containers.Containers(
+    network="threads",
+    status_field="status",
+    reason_field="error_message",
+    still_processing=gettext_lazy(
+        "Threads is still processing the media: Hubbub looks again in a few minutes "
+        "(the same upload, nothing is sent twice)."
+    ),
+    refused=gettext_lazy(
+        "Threads could not process the media and refused it: check it against "
+        "Threads' specifications (format, size, video length and frame rate), then "
+        "attach it again. Threads said: %(why)s"
+    ),
+    published_but_missing=gettext_lazy(
+        "Threads says this post was published, but Hubbub cannot find it among "
+        "the profile's posts: look on Threads before sending it again."
+    ),
+)
 
 
 def publish(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef:
@@ -71,52 +85,21 @@ def publish(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef:
             form["link_attachment"] = part.link
         _reply(form, part)
         media_id = _id(conn.call("POST", f"{conn.user_id()}/threads", data=form))
-        return _ref(conn, media_id)  # the answer has the id only: ask for the address
-    key = _cache_key(conn, part)
-    container = cache.get(key)
-    if not isinstance(container, str) or not container:
-        container = _create(conn, part)
-        cache.set(key, container, CONTAINER_KEPT)
-    status, words = _wait(conn, container)
-    if status == "EXPIRED":  # older than 24 hours: start again with a fresh one
-        container = _create(conn, part)
-        cache.set(key, container, CONTAINER_KEPT)
-        status, words = _wait(conn, container)
-    if status == "IN_PROGRESS":
-        raise TransientError(
-            _(
-                "Threads is still processing the media: Hubbub looks again in a few minutes "
-                "(the same upload, nothing is sent twice)."
-            ),
-            retry_at=timezone.now() + PROCESSING_RETRY,
-            network_message=words,
-        )
-    if status == "ERROR":
-        cache.delete(key)
-        raise PermanentError(
-            _(
-                "Threads could not process the media and refused it: check it against "
-                "Threads' specifications (format, size, video length and frame rate), then "
-                "attach it again. Threads said: %(why)s"
-            )
-            % {"why": words or _("no reason given")},
-            network_message=words,
-        )
-    if status == "PUBLISHED":  # an earlier attempt published it; its answer was lost
-        found = find_published(conn, part)
-        if found is None:
-            raise PermanentError(
-                _(
-                    "Threads says this post was published, but Hubbub cannot find it among "
-                    "the profile's posts: look on Threads before sending it again."
-                )
-            )
-        cache.delete(key)
-        return found
-    _check_quota(conn, reply=part.reply_to is not None)
+        # the answer has the id only: ask for the address
+        return containers.published_ref(conn, media_id)
+    return CONTAINERS.publish(
+        conn,
+        part,
+        create=lambda: _create(conn, part),
+        publish=lambda container: _publish(conn, container, reply=part.reply_to is not None),
+        find=lambda: find_published(conn, part),
+    )
+
+
+def _publish(conn: ThreadsConnector, container: str, *, reply: bool) -> str:
+    _check_quota(conn, reply=reply)
     answer = conn.call("POST", f"{conn.user_id()}/threads_publish", data={"creation_id": container})
-    cache.delete(key)
-    return _ref(conn, _id(answer))
+    return _id(answer)
 
 
 def check_part(part: OutgoingPart) -> None:
@@ -176,19 +159,6 @@ def _item(media: MediaFile) -> dict[str, str]:
     return form
 
 
-def _wait(conn: ThreadsConnector, container: str) -> tuple[str, str]:
-    status, words = "IN_PROGRESS", ""
-    for delay in POLL_DELAYS:
-        if delay:
-            sleep(delay)
-        answer = conn.call("GET", container, params={"fields": "status,error_message"})
-        status = str(answer.get("status") or "")
-        words = str(answer.get("error_message") or "")
-        if status != "IN_PROGRESS":
-            break
-    return status, words
-
-
 def _check_quota(conn: ThreadsConnector, *, reply: bool) -> None:
     used_name, config_name = (
         ("reply_quota_usage", "reply_config") if reply else ("quota_usage", "config")
@@ -217,7 +187,7 @@ def _check_quota(conn: ThreadsConnector, *, reply: bool) -> None:
 
 
 def find_published(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef | None:
-    wanted = _normal(part.text)
+    wanted = containers.normal(part.text)
     edge = "replies" if part.reply_to is not None else "threads"
     fields = "id,text,timestamp,permalink"
     params = {"fields": fields, "limit": "25"}
@@ -225,7 +195,7 @@ def find_published(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef |
         params["since"] = str(int((part.not_before - CLOCK_SKEW).timestamp()))
     for page in conn.paged(f"{conn.user_id()}/{edge}", params=params, max_pages=LOOKUP_PAGES):
         for item in page:
-            if item.get("id") and _normal(item.get("text")) == wanted:
+            if item.get("id") and containers.normal(item.get("text")) == wanted:
                 media_id = str(item["id"])
                 return PublishedRef(
                     external_id=media_id,
@@ -244,26 +214,8 @@ def delete(conn: ThreadsConnector, ref: PublishedRef) -> None:
         raise PermanentError(_("Threads did not delete the post."), network_message=str(answer))
 
 
-def _ref(conn: ThreadsConnector, media_id: str) -> PublishedRef:
-    # threads_publish answers only the id; the post's address (a shortcode) is asked for.
-    try:
-        media = conn.call("GET", media_id, params={"fields": "permalink"})
-        url = str(media.get("permalink") or "")
-    except ConnectorError:
-        url = ""  # published all the same: the address is only a convenience
-    return PublishedRef(external_id=media_id, url=url, data={"id": media_id})
-
-
-def _cache_key(conn: ThreadsConnector, part: OutgoingPart) -> str:
-    return f"hubbub:threads:container:{conn.channel.pk}:{part.idempotency_key}"
-
-
 def _id(answer: dict[str, Any]) -> str:
     value = answer.get("id")
     if not value:
         raise PermanentError(_("Threads answered without the id of what it made."))
     return str(value)
-
-
-def _normal(text: Any) -> str:
-    return " ".join(str(text or "").split())

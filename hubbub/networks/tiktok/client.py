@@ -26,8 +26,9 @@ from hubbub.networks.base import (
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    rejected,
+    unavailable,
 )
 
 NETWORK = "TikTok"
@@ -59,11 +60,10 @@ def call(
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json; charset=UTF-8",
     }
-    try:
-        response = http.request(method, f"{API}{path}", headers=headers, params=params, json=json)
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-    body = body_of(response)
+    response = network_request(
+        NETWORK, method, f"{API}{path}", headers=headers, params=params, json=json
+    )
+    body = http.json_object(response)
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     code = str((error or {}).get("code") or "")
     if response.is_success and code in ("", "ok"):
@@ -72,17 +72,9 @@ def call(
     raise error_for(response)
 
 
-def body_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def error_parts(response: httpx.Response) -> tuple[str, str]:
     """TikTok's error code and its words (with the log id its support asks for)."""
-    error = body_of(response).get("error")
+    error = http.json_object(response).get("error")
     if not isinstance(error, dict):
         return "", response.reason_phrase
     code = str(error.get("code") or "")
@@ -159,15 +151,5 @@ def error_for(response: httpx.Response) -> ConnectorError:
             status=status,
         )
     if code == "internal_error" or http.is_transient_status(status):
-        return TransientError(
-            _("TikTok is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=said,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
-    return PermanentError(
-        _("TikTok rejected the request (HTTP %(status)s)") % {"status": status},
-        network_message=said,
-        status=status,
-    )
+        return unavailable(response, NETWORK, said, status)
+    return rejected(NETWORK, status, said)

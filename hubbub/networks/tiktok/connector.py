@@ -8,7 +8,6 @@ from typing import Any, ClassVar, Literal
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks import oauth2
 from hubbub.networks.base import (
     Account,
@@ -122,19 +121,7 @@ class TikTokConnector(Connector):
     # --- credentials ----------------------------------------------------------------------
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored TikTok authorization cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no TikTok authorization: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def refresh_if_due(self) -> bool:
         return oauth2.refresh_channel(self, PROVIDER)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
-from hubbub.networks.base import PermanentError, TransientError
+from hubbub.networks.base import TransientError, open_media
 from hubbub.networks.outgoing import MediaFile
 from hubbub.networks.tiktok import client
 
@@ -63,14 +63,7 @@ def send(upload_url: str, video: MediaFile, chunks: Plan, before_last: Callable[
     """PUT every chunk in order, calling `before_last` just before the last one (from then
     on the post may appear). Raises TransientError (sent=True only when the last chunk may
     have arrived, which makes the video whole) or the mapped TikTok error."""
-    try:
-        handle = video.path.open("rb")
-    except OSError as exc:
-        raise PermanentError(
-            _("The video %(name)s cannot be read (%(reason)s): attach it again.")
-            % {"name": video.path.name, "reason": exc.strerror or exc}
-        ) from None
-    with handle:
+    with open_media(video) as handle:
         for index in range(chunks.total_chunk_count):
             first, last = chunks.span(index)
             handle.seek(first)

@@ -31,7 +31,7 @@ from hubbub.networks.base import (
     PermanentError,
     RateLimited,
     TransientError,
-    from_outbound,
+    network_request,
 )
 
 NETWORK = "WordPress"
@@ -181,17 +181,15 @@ def call(
         # httpx replaces a URL's query string with `params`: carry rest_route over in them.
         url, _sep, existing = url.partition("?")
         query = {**dict(parse_qsl(existing, keep_blank_values=True)), **query}
-    try:
-        response = http.request(
-            method,
-            url,
-            headers=all_headers,
-            params=query or None,
-            json=json,
-            content=content,
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(
+        NETWORK,
+        method,
+        url,
+        headers=all_headers,
+        params=query or None,
+        json=json,
+        content=content,
+    )
     if response.is_success and is_json(response):
         return response
     raise error_for(response)

@@ -9,7 +9,6 @@ import httpx
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks.base import (
     Account,
     AuthError,
@@ -93,19 +92,9 @@ class WordPressConnector(Connector):
         return Limits(text=limits.text, media=MediaLimits(), max_thread_parts=1)
 
     def auth(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored WordPress application password cannot be read (the server's "
-                    "secret key changed): reconnect the channel."
-                )
-            ) from None
-        username, password = stored.get("username"), stored.get("application_password")
-        if not username or not password:
-            raise AuthError(_("The channel has no WordPress application password: reconnect it."))
-        return client.basic_auth(str(username), str(password))
+        return client.basic_auth(
+            self.stored_secret("username"), self.stored_secret("application_password")
+        )
 
     def call(self, method: str, route: str, **kwargs: Any) -> httpx.Response:
         if not self.config.api_root:

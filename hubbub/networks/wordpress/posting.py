@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError
+from hubbub.networks.base import PermanentError, read_media
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 from hubbub.networks.wordpress import client
 from hubbub.networks.wordpress.content import plain_text, slug_for, title_and_body, to_html
@@ -86,16 +86,7 @@ def _status(conn: WordPressConnector, part: OutgoingPart) -> dict[str, str]:
 
 
 def upload(conn: WordPressConnector, media: MediaFile) -> int:
-    try:
-        data = media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
+    data = read_media(media)
     params = {"alt_text": media.alt_text} if media.alt_text else None
     answer = client.body_of(
         conn.call(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from hubbub.core.access import Access, ActionError
 from hubbub.networks.base import ConnectorError
+from hubbub.networks.connect_forms import submit
 from hubbub.networks.models import Channel
 from hubbub.networks.wordpress.connect import connect_wordpress, site_categories, update_options
 from hubbub.networks.wordpress.connector import WordPressConnector
@@ -24,25 +25,19 @@ from hubbub.web.decorators import workspace_view
 @workspace_view("channels.connect")
 def connect(request: HttpRequest, access: Access) -> HttpResponse:
     form = ConnectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            channel = connect_wordpress(access, **form.cleaned_data)
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(
-                request, _("WordPress site %(name)s connected.") % {"name": channel.name}
+    channel = submit(request, access, form, connect_wordpress)
+    if channel is not None:
+        messages.success(request, _("WordPress site %(name)s connected.") % {"name": channel.name})
+        if not channel.config.get("can_upload"):
+            messages.warning(
+                request,
+                _(
+                    "This WordPress user may not upload files: posts to this site go out "
+                    "without their image. Give the user the Author role or above to "
+                    "change that."
+                ),
             )
-            if not channel.config.get("can_upload"):
-                messages.warning(
-                    request,
-                    _(
-                        "This WordPress user may not upload files: posts to this site go out "
-                        "without their image. Give the user the Author role or above to "
-                        "change that."
-                    ),
-                )
-            return redirect("wordpress:options", slug=access.workspace.slug, channel_id=channel.pk)
+        return redirect("wordpress:options", slug=access.workspace.slug, channel_id=channel.pk)
     return render(request, "wordpress/connect.html", {"form": form})
 
 

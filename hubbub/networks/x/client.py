@@ -28,8 +28,10 @@ from hubbub.networks.base import (
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    rejected,
+    revoked,
+    unavailable,
 )
 from hubbub.networks.x.oauth import PROVIDER
 
@@ -55,26 +57,16 @@ def request(
     files: Any = None,
 ) -> httpx.Response:
     """One call with `token`, whatever its answer; OutboundError lifted to ConnectorError."""
-    try:
-        return http.request(
-            method,
-            f"{API}{path}",
-            headers={"Authorization": f"Bearer {token}"},
-            params=params,
-            json=json,
-            data=data,
-            files=files,
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
-
-
-def json_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    return network_request(
+        NETWORK,
+        method,
+        f"{API}{path}",
+        headers={"Authorization": f"Bearer {token}"},
+        params=params,
+        json=json,
+        data=data,
+        files=files,
+    )
 
 
 def call_with_token(
@@ -82,7 +74,7 @@ def call_with_token(
 ) -> dict[str, Any]:
     """A call before any channel exists (connecting): no refresh to fall back on."""
     response = request(method, path, token=token, params=params)
-    body = json_of(response)
+    body = http.json_object(response)
     if response.is_success:
         return body
     raise error_for(response, body)
@@ -110,7 +102,7 @@ def call(
         response = request(
             method, path, token=conn.token(), params=params, json=json, data=data, files=files
         )
-    body = json_of(response)
+    body = http.json_object(response)
     if response.is_success:
         return body
     raise error_for(response, body)
@@ -134,11 +126,7 @@ def refresh(conn: XConnector, *, force: bool = False) -> bool:
             conn.channel.refresh_from_db(fields=["credentials_encrypted", "token_expires_at"])
             if conn.channel.credentials.get("refresh_token") != used:
                 return True  # another worker refreshed first: its tokens are ours now
-            raise AuthError(
-                _("X no longer accepts this channel's authorization: connect the account again."),
-                network_message=exc.network_message,
-                status=exc.status,
-            ) from None
+            raise revoked(NETWORK, exc.network_message, exc.status) from None
         raise
 
 
@@ -188,11 +176,7 @@ def error_for(response: httpx.Response, body: dict[str, Any]) -> ConnectorError:
             status=status,
         )
     if status == 401:
-        return AuthError(
-            _("X no longer accepts this channel's authorization: connect the account again."),
-            network_message=words,
-            status=status,
-        )
+        return revoked(NETWORK, words, status)
     if 187 in codes or "duplicate content" in lowered:
         return PermanentError(
             _(
@@ -225,18 +209,8 @@ def error_for(response: httpx.Response, body: dict[str, Any]) -> ConnectorError:
             status=status,
         )
     if 130 in codes or http.is_transient_status(status):
-        return TransientError(
-            _("X is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=words,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
-    return PermanentError(
-        _("X rejected the request (HTTP %(status)s)") % {"status": status},
-        network_message=words,
-        status=status,
-    )
+        return unavailable(response, NETWORK, words, status)
+    return rejected(NETWORK, status, words)
 
 
 def data_of(body: dict[str, Any], what: str) -> dict[str, Any]:

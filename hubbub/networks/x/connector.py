@@ -7,11 +7,9 @@ from typing import Any, ClassVar
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
 from hubbub.networks import oauth2
 from hubbub.networks.base import (
     Account,
-    AuthError,
     Capability,
     Connection,
     Connector,
@@ -90,19 +88,7 @@ class XConnector(Connector):
         ]
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored X authorization cannot be read (the server's secret key "
-                    "changed?): connect the account again."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no X authorization: connect the account again."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def can_refresh(self) -> bool:
         return bool(self.channel.credentials.get("refresh_token"))

@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import PermanentError, TransientError
+from hubbub.networks.base import PermanentError, TransientError, read_media, upload_file
 from hubbub.networks.outgoing import MediaFile, OutgoingPart
 from hubbub.networks.x.client import call, data_of
 
@@ -86,26 +86,13 @@ def upload(conn: XConnector, part: OutgoingPart, index: int, media: MediaFile) -
     return media_id
 
 
-def _read(media: MediaFile) -> bytes:
-    try:
-        return media.path.read_bytes()
-    except OSError as exc:
-        raise PermanentError(
-            _(
-                "The file %(name)s to attach cannot be read (%(reason)s): attach it to the "
-                "post again."
-            )
-            % {"name": media.path.name, "reason": exc.strerror or exc}
-        ) from None
-
-
 def _simple(conn: XConnector, media: MediaFile) -> str:
     body = call(
         conn,
         "POST",
         UPLOAD,
         data={"media_category": "tweet_image", "media_type": media.mime_type},
-        files={"media": (media.path.name, _read(media), media.mime_type)},
+        files={"media": upload_file(media)},
     )
     return str(data_of(body, "the upload")["id"])
 
@@ -131,7 +118,7 @@ def _chunked(conn: XConnector, part: OutgoingPart, index: int, media: MediaFile)
             cache.delete(key)  # expired or unknown on X's side: upload it again
         else:
             return _until_ready(conn, kept, info, key, media)
-    content = _read(media)
+    content = read_media(media)
     category = "tweet_gif" if media.mime_type == "image/gif" else "tweet_video"
     started = data_of(
         call(

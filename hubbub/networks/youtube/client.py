@@ -23,8 +23,9 @@ from hubbub.networks.base import (
     ConnectorError,
     PermanentError,
     RateLimited,
-    TransientError,
-    from_outbound,
+    network_request,
+    rejected,
+    unavailable,
 )
 
 NETWORK = "YouTube"
@@ -52,23 +53,19 @@ def call(
     succeeded, else a ConnectorError."""
     url = path if path.startswith("https://") else f"{API}{path}"
     sent = {"Authorization": f"Bearer {token}", **(headers or {})}
-    try:
-        response = http.request(
-            method, url, headers=sent, params=params, json=json, content=content, timeout=timeout
-        )
-    except http.OutboundError as exc:
-        raise from_outbound(exc, NETWORK) from None
+    response = network_request(
+        NETWORK,
+        method,
+        url,
+        headers=sent,
+        params=params,
+        json=json,
+        content=content,
+        timeout=timeout,
+    )
     if response.is_success:
         return response
     raise error_for(response)
-
-
-def body_of(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def next_pacific_midnight(now: datetime | None = None) -> datetime:
@@ -89,7 +86,7 @@ def reasons(body: dict[str, Any]) -> tuple[set[str], str]:
 
 
 def error_for(response: httpx.Response) -> ConnectorError:
-    body = body_of(response)
+    body = http.json_object(response)
     why, message = reasons(body)
     status = response.status_code
     said = message or response.reason_phrase
@@ -144,15 +141,5 @@ def error_for(response: httpx.Response) -> ConnectorError:
             status=status,
         )
     if http.is_transient_status(status):
-        return TransientError(
-            _("YouTube is unavailable right now (HTTP %(status)s): Hubbub will try again")
-            % {"status": status},
-            network_message=said,
-            status=status,
-            retry_at=http.retry_at(response),
-        )
-    return PermanentError(
-        _("YouTube rejected the request (HTTP %(status)s)") % {"status": status},
-        network_message=said,
-        status=status,
-    )
+        return unavailable(response, NETWORK, said, status)
+    return rejected(NETWORK, status, said)

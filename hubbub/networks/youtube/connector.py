@@ -8,7 +8,7 @@ import httpx
 import pydantic
 from django.utils.translation import gettext as _
 
-from hubbub.core.crypto import DecryptionError
+from hubbub.core import http
 from hubbub.networks import oauth2
 from hubbub.networks.base import (
     Account,
@@ -88,19 +88,7 @@ class YouTubeConnector(Connector):
     # --- credentials ----------------------------------------------------------------------
 
     def token(self) -> str:
-        try:
-            stored = self.channel.credentials
-        except DecryptionError:
-            raise AuthError(
-                _(
-                    "The stored YouTube authorization cannot be read (the server's secret key "
-                    "changed): reconnect the channel."
-                )
-            ) from None
-        token = stored.get("access_token")
-        if not token:
-            raise AuthError(_("The channel has no YouTube authorization: reconnect it."))
-        return str(token)
+        return self.stored_secret("access_token")
 
     def refresh_if_due(self) -> bool:
         return oauth2.refresh_channel(self, PROVIDER)
@@ -138,7 +126,7 @@ class YouTubeConnector(Connector):
 def accounts_of(response: httpx.Response) -> list[Account]:
     """Accounts from channels.list part=snippet (the channel resource)."""
     found = []
-    for item in client.body_of(response).get("items") or ():
+    for item in http.json_object(response).get("items") or ():
         if not isinstance(item, dict) or not item.get("id"):
             continue
         snippet = item.get("snippet") if isinstance(item.get("snippet"), dict) else {}

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubbub.core import http
-from hubbub.networks.base import ConnectorError, PermanentError, TransientError
+from hubbub.networks.base import ConnectorError, PermanentError, TransientError, open_media
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 from hubbub.networks.youtube import client
 from hubbub.networks.youtube.limits import description_of, title_of
@@ -115,14 +115,7 @@ def start(conn: YouTubeConnector, part: OutgoingPart, video: MediaFile) -> str:
 
 def send(conn: YouTubeConnector, session: str, video: MediaFile, offset: int) -> dict[str, Any]:
     size = video.size
-    try:
-        handle = video.path.open("rb")
-    except OSError as exc:
-        raise PermanentError(
-            _("The video %(name)s cannot be read (%(reason)s): attach it again.")
-            % {"name": video.path.name, "reason": exc.strerror or exc}
-        ) from None
-    with handle:
+    with open_media(video) as handle:
         while True:
             handle.seek(offset)
             chunk = handle.read(CHUNK)
@@ -147,7 +140,7 @@ def send(conn: YouTubeConnector, session: str, video: MediaFile, offset: int) ->
                 offset = received(response)
                 continue
             if response.is_success:
-                return client.body_of(response)
+                return http.json_object(response)
             error = client.error_for(response)
             error.sent = False
             raise error
@@ -182,7 +175,7 @@ def query(conn: YouTubeConnector, session: str, size: int) -> dict[str, Any] | i
     if response.status_code == 308:
         return received(response)
     if response.is_success:
-        return client.body_of(response)
+        return http.json_object(response)
     if response.status_code in (404, 410):
         return None
     raise client.error_for(response)

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from hubbub.core import http
 from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
 from hubbub.networks.outgoing import PublishedRef
-from hubbub.networks.youtube import client
 
 if TYPE_CHECKING:
     from hubbub.networks.youtube.connector import YouTubeConnector
@@ -43,7 +43,7 @@ def fetch_comments(conn: YouTubeConnector, ref: PublishedRef, cursor: str | None
         }
         if token:
             params["pageToken"] = token
-        body = client.body_of(conn.api("GET", "/commentThreads", params=params))
+        body = http.json_object(conn.api("GET", "/commentThreads", params=params))
         reached = False
         for thread in body.get("items") or ():
             if not isinstance(thread, dict):
@@ -121,7 +121,7 @@ def fetch_metrics(conn: YouTubeConnector, refs: list[PublishedRef]) -> dict[str,
     result: dict[str, PostMetrics] = {}
     for begin in range(0, len(ids), IDS_PER_CALL):
         chunk = ids[begin : begin + IDS_PER_CALL]
-        body = client.body_of(
+        body = http.json_object(
             conn.api("GET", "/videos", params={"part": "statistics", "id": ",".join(chunk)})
         )
         for item in body.get("items") or ():

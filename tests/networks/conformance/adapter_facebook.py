@@ -34,15 +34,41 @@ def simulate(
         if "since" in query:
             since = datetime.fromtimestamp(int(query["since"][0]), UTC)
             listed = [i for i in listed if i["created_time"] >= graph_time(since)]
-        start = int(query.get("after", ["0"])[0])
-        size = min(int(query.get("limit", ["25"])[0]), page_size)
-        chunk = listed[start : start + size]
-        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + size)}}
-        if start + size < len(listed):
-            paging["next"] = f"{request.url.copy_with(query=None)}?after={start + size}"
-        return httpx.Response(200, json={"data": chunk, "paging": paging})
+        return graph_page(listed, request, page_size)
 
     return answer
+
+
+def graph_page(
+    listed: list[dict[str, Any]], request: httpx.Request, page_size: int
+) -> httpx.Response:
+    """The page of `listed` that `request` asks for, as the Graph API (and Threads') pages an
+    edge: `limit` (at most page_size), and cursor paging where `after` is the position of the
+    next item, `next` only when more."""
+    query = fb.query(request)
+    start = int(query.get("after", ["0"])[0])
+    size = min(int(query.get("limit", ["25"])[0]), page_size)
+    paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + size)}}
+    if start + size < len(listed):
+        paging["next"] = f"{request.url.copy_with(query=None)}?after={start + size}"
+    return httpx.Response(200, json={"data": listed[start : start + size], "paging": paging})
+
+
+def media_insights(media_id: str, values: dict[str, int]) -> dict[str, Any]:
+    """A media's lifetime insights as Instagram's and Threads' Media Insights references
+    show them."""
+    return {
+        "data": [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": value}],
+                "title": name.title(),
+                "id": f"{media_id}/insights/{name}/lifetime",
+            }
+            for name, value in values.items()
+        ]
+    }
 
 
 class FacebookAdapter(Adapter):

@@ -27,7 +27,7 @@ from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.instagram import public_media
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
-from tests.networks.conformance.adapter_facebook import graph_time
+from tests.networks.conformance.adapter_facebook import graph_page, graph_time, media_insights
 from tests.networks.conformance.adapters import ALT, TEXT, Adapter, Said
 from tests.networks.facebook import conftest as fb
 from tests.networks.instagram import conftest as ig
@@ -66,13 +66,17 @@ class InstagramAdapter(Adapter):
         cache.clear()  # containers kept by an earlier scenario's part
         return ig.make_channel(workspace)
 
-    def _after_container(self, router: respx.MockRouter) -> None:
-        router.get(ig.STATUS).respond(200, json=ig.status("FINISHED"))
-        router.get(ig.LIMIT).respond(200, json=ig.quota(4))
-        router.post(ig.PUBLISH).respond(200, json={"id": ig.MEDIA_ID})
-        router.get(f"{fb.GRAPH}/{ig.MEDIA_ID}").respond(
-            200, json={"permalink": ig.PERMALINK, "id": ig.MEDIA_ID}
-        )
+    def _after_container(self, router: respx.MockRouter) -> list[respx.Route]:
+        """Once the container is made: its status, the publishing limit, media_publish and
+        the permalink."""
+        return [
+            router.get(ig.STATUS).respond(200, json=ig.status("FINISHED")),
+            router.get(ig.LIMIT).respond(200, json=ig.quota(4)),
+            router.post(ig.PUBLISH).respond(200, json={"id": ig.MEDIA_ID}),
+            router.get(f"{fb.GRAPH}/{ig.MEDIA_ID}").respond(
+                200, json={"permalink": ig.PERMALINK, "id": ig.MEDIA_ID}
+            ),
+        ]
 
     def text_route(self, router: respx.MockRouter) -> respx.Route:
         self._after_container(router)
@@ -92,15 +96,8 @@ class InstagramAdapter(Adapter):
         return PublishedRef(external_id=ig.MEDIA_ID, url=ig.PERMALINK, data={"id": ig.MEDIA_ID})
 
     def image_routes(self, router: respx.MockRouter) -> list[respx.Route]:
-        return [
-            router.post(ig.MEDIA).respond(200, json={"id": ig.CONTAINER}),
-            router.get(ig.STATUS).respond(200, json=ig.status("FINISHED")),
-            router.get(ig.LIMIT).respond(200, json=ig.quota(4)),
-            router.post(ig.PUBLISH).respond(200, json={"id": ig.MEDIA_ID}),
-            router.get(f"{fb.GRAPH}/{ig.MEDIA_ID}").respond(
-                200, json={"permalink": ig.PERMALINK, "id": ig.MEDIA_ID}
-            ),
-        ]
+        create = router.post(ig.MEDIA).respond(200, json={"id": ig.CONTAINER})
+        return [create, *self._after_container(router)]
 
     def assert_image_requests(self, routes: list[respx.Route], image: bytes) -> None:
         create, poll, limit, publish, _permalink = routes
@@ -163,15 +160,6 @@ class InstagramAdapter(Adapter):
     def incoming_handle(self, said: Said) -> str:
         return f"@{said.author_handle}"
 
-    def _answer(self, listed: list[dict[str, Any]], request: httpx.Request) -> httpx.Response:
-        query = fb.query(request)
-        start = int(query.get("after", ["0"])[0])
-        size = min(int(query.get("limit", ["25"])[0]), self.page_size)
-        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + size)}}
-        if start + size < len(listed):
-            paging["next"] = f"{request.url.copy_with(query=None)}?after={start + size}"
-        return httpx.Response(200, json={"data": listed[start : start + size], "paging": paging})
-
     def serve_comments(self, router: respx.MockRouter, comments: list[Said]) -> None:
         # IG Media comments: no `since`; every page is read. Oldest first here, as the
         # Graph API lists a media's comments (the connector does not rely on the order).
@@ -186,7 +174,7 @@ class InstagramAdapter(Adapter):
                 }
                 for s in comments
             ]
-            return self._answer(listed, request)
+            return graph_page(listed, request, self.page_size)
 
         router.get(f"{fb.GRAPH}/{ig.MEDIA_ID}/comments").mock(side_effect=answer)
 
@@ -203,25 +191,13 @@ class InstagramAdapter(Adapter):
                 }
                 for s in sorted(mentions, key=lambda s: s.at, reverse=True)
             ]
-            return self._answer(listed, request)
+            return graph_page(listed, request, self.page_size)
 
         router.get(f"{fb.GRAPH}/{ig.IG_ID}/tags").mock(side_effect=answer)
 
     def serve_metrics(self, router: respx.MockRouter) -> PostMetrics:
         values = {"reach": 812, "likes": 95, "comments": 7, "shares": 4, "saved": 11, "views": 1040}
         router.get(f"{fb.GRAPH}/{ig.MEDIA_ID}/insights").respond(
-            200,
-            json={
-                "data": [
-                    {
-                        "name": name,
-                        "period": "lifetime",
-                        "values": [{"value": value}],
-                        "title": name.title(),
-                        "id": f"{ig.MEDIA_ID}/insights/{name}/lifetime",
-                    }
-                    for name, value in values.items()
-                ]
-            },
+            200, json=media_insights(ig.MEDIA_ID, values)
         )
         return PostMetrics(likes=95, comments=7, shares=4, saves=11, reach=812, views=1040)

@@ -27,12 +27,12 @@ from respx.models import Call
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from hubbub.networks.newsletter import smtp, tokens
-from hubbub.networks.newsletter.connector import NewsletterConfig
 from hubbub.networks.newsletter.models import Subscriber
 from hubbub.networks.newsletter.smtp import RATE_LIMIT_PAUSE
 from hubbub.networks.outgoing import PublishedRef
 from tests.conftest import PUBLIC_TEST_ADDRESS
 from tests.networks.conformance.adapters import ALT, TEXT, Adapter
+from tests.networks.newsletter.conftest import make_newsletter
 from tests.networks.newsletter.fake_smtp import Delivered, FakeServer, Script
 
 HOST = "smtp.acme-mail.example"
@@ -92,28 +92,15 @@ class NewsletterAdapter(Adapter):
             smtp.smtp_class = original  # type: ignore[assignment]
 
     def channel(self, workspace: Workspace) -> Channel:
-        config = NewsletterConfig(
-            host=HOST,
-            port=587,
+        channel = make_newsletter(
+            workspace,
+            587,
+            HOST,
+            password=PASSWORD,
             security="starttls",
             username=USERNAME,
-            from_name="Acme",
-            from_address="news@acme.example",
-            reply_to="hello@acme.example",
-            list_name="Acme News",
-            list_id="acme-news.acme.example",
             postal_address="1 Rue de la Paix, 75002 Paris, France",
         )
-        channel = Channel(
-            workspace=workspace,
-            network="newsletter",
-            external_id=config.list_id,
-            handle=config.from_address,
-            name=config.list_name,
-            config=config.model_dump(),
-        )
-        channel.credentials = {"password": PASSWORD}
-        channel.save()
         Subscriber.objects.create(channel=channel, email=READER, name="Rea Der")
         return channel
 

@@ -21,7 +21,7 @@ from hubbub.core.models import Workspace
 from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import PublishedRef
-from tests.networks.conformance.adapter_facebook import graph_time
+from tests.networks.conformance.adapter_facebook import graph_page, graph_time, media_insights
 from tests.networks.conformance.adapter_instagram import signed_path
 from tests.networks.conformance.adapters import ALT, TEXT, Adapter, Said
 from tests.networks.threads import conftest as th
@@ -176,15 +176,6 @@ class ThreadsAdapter(Adapter):
             **extra,
         }
 
-    def _page(self, listed: list[dict[str, Any]], request: httpx.Request) -> httpx.Response:
-        query = th.query(request)
-        start = int(query.get("after", ["0"])[0])
-        size = min(int(query.get("limit", ["25"])[0]), self.page_size)
-        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + size)}}
-        if start + size < len(listed):
-            paging["next"] = f"{request.url.copy_with(query=None)}?after={start + size}"
-        return httpx.Response(200, json={"data": listed[start : start + size], "paging": paging})
-
     def serve_comments(self, router: respx.MockRouter, comments: list[Said]) -> None:
         # GET /{media-id}/conversation: no `since`; reverse=true (the default) lists the
         # newest first, reverse=false the oldest first.
@@ -192,7 +183,7 @@ class ThreadsAdapter(Adapter):
             newest_first = th.query(request).get("reverse", ["true"])[0] != "false"
             ordered = sorted(comments, key=lambda s: s.at, reverse=newest_first)
             listed = [self._item(s, replied_to={"id": th.MEDIA_ID}) for s in ordered]
-            return self._page(listed, request)
+            return graph_page(listed, request, self.page_size)
 
         router.get(f"{th.API}/{th.MEDIA_ID}/conversation").mock(side_effect=answer)
 
@@ -204,7 +195,7 @@ class ThreadsAdapter(Adapter):
             if "since" in query:
                 since = int(query["since"][0])
                 listed = [s for s in listed if s.at.timestamp() >= since]
-            return self._page([self._item(s) for s in listed], request)
+            return graph_page([self._item(s) for s in listed], request, self.page_size)
 
         router.get(f"{th.API}/{th.USER_ID}/mentions").mock(side_effect=answer)
 
@@ -219,18 +210,6 @@ class ThreadsAdapter(Adapter):
             "shares": 5,
         }
         router.get(f"{th.API}/{th.MEDIA_ID}/insights").respond(
-            200,
-            json={
-                "data": [
-                    {
-                        "name": name,
-                        "period": "lifetime",
-                        "values": [{"value": value}],
-                        "title": name.title(),
-                        "id": f"{th.MEDIA_ID}/insights/{name}/lifetime",
-                    }
-                    for name, value in values.items()
-                ]
-            },
+            200, json=media_insights(th.MEDIA_ID, values)
         )
         return PostMetrics(views=4523, likes=187, comments=42, shares=36)

@@ -50,11 +50,17 @@ def test_every_registered_network_has_an_adapter() -> None:
     assert set(ADAPTERS) == set(NETWORKS)
 
 
+def _resolving(network: str, fake_dns: dict[str, list[str]]) -> Adapter:
+    """The network's adapter, its hosts resolving to a public address (the seam's guard)."""
+    adapter = ADAPTERS[network]
+    for host in adapter.hosts:
+        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    return adapter
+
+
 @pytest.fixture(params=sorted(NETWORKS))
 def adapter(request: pytest.FixtureRequest, fake_dns: dict[str, list[str]]) -> Iterator[Adapter]:
-    chosen = ADAPTERS[request.param]
-    for host in chosen.hosts:
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    chosen = _resolving(request.param, fake_dns)
     with time_machine.travel(chosen.now, tick=False):
         yield chosen
 
@@ -109,9 +115,7 @@ PUBLISHING = frozenset(
 def test_publish_text(
     network: str, router: respx.MockRouter, acme: Workspace, fake_dns: dict[str, list[str]]
 ) -> None:
-    adapter = ADAPTERS[network]
-    for host in adapter.hosts:
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    adapter = _resolving(network, fake_dns)
     with time_machine.travel(adapter.now, tick=False):
         connector = connector_class(network)(adapter.channel(acme))
         route = adapter.text_route(router)
@@ -153,9 +157,7 @@ def test_publish_with_an_image(
     fake_dns: dict[str, list[str]],
     png: MediaFile,
 ) -> None:
-    adapter = ADAPTERS[network]
-    for host in adapter.hosts:
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    adapter = _resolving(network, fake_dns)
     with time_machine.travel(adapter.now, tick=False):
         channel = adapter.channel(acme)
         assert check_variant(channel, [adapter.part().text], media=[(0, png)]) == []
@@ -359,9 +361,7 @@ def _read_twice(adapter: Adapter, fetch: Any, network_items: list[Said], kind: s
 def test_comments_are_read_with_a_cursor(
     network: str, router: respx.MockRouter, acme: Workspace, fake_dns: dict[str, list[str]]
 ) -> None:
-    adapter = ADAPTERS[network]
-    for host in adapter.hosts:
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    adapter = _resolving(network, fake_dns)
     comments = [_said(n, "comment") for n in range(1, int(adapter.page_size * 2.5) + 1)]
     with time_machine.travel(adapter.now, tick=False):
         connector = connector_class(network)(adapter.channel(acme))
@@ -374,9 +374,7 @@ def test_comments_are_read_with_a_cursor(
 def test_mentions_are_read_with_a_cursor(
     network: str, router: respx.MockRouter, acme: Workspace, fake_dns: dict[str, list[str]]
 ) -> None:
-    adapter = ADAPTERS[network]
-    for host in adapter.hosts:
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    adapter = _resolving(network, fake_dns)
     mentions = [_said(n, "mention") for n in range(1, int(adapter.page_size * 2.5) + 1)]
     with time_machine.travel(adapter.now, tick=False):
         connector = connector_class(network)(adapter.channel(acme))
@@ -388,9 +386,7 @@ def test_mentions_are_read_with_a_cursor(
 def test_metrics_are_read(
     network: str, router: respx.MockRouter, acme: Workspace, fake_dns: dict[str, list[str]]
 ) -> None:
-    adapter = ADAPTERS[network]
-    for host in adapter.hosts:
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    adapter = _resolving(network, fake_dns)
     with time_machine.travel(adapter.now, tick=False):
         connector = connector_class(network)(adapter.channel(acme))
         expected = adapter.serve_metrics(router)

@@ -5,17 +5,16 @@ no `user`; "Message Resource": the message object Execute Webhook returns with w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.recorded import sent_json as sent_json
 
 API = "https://discord.com/api/v10"
 WEBHOOK_ID = "223704706495545344"
@@ -77,11 +76,6 @@ def error(code: int, text: str) -> dict[str, Any]:
 
 
 UNKNOWN_WEBHOOK = error(10015, "Unknown Webhook")
-
-
-def sent_json(request: httpx.Request) -> Any:
-    assert request.headers["content-type"] == "application/json"
-    return json.loads(request.content)
 
 
 @pytest.fixture(autouse=True)

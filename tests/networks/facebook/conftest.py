@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -19,6 +18,8 @@ from hubbub.core.models import Workspace
 from hubbub.networks.facebook.graph import GRAPH_URL
 from hubbub.networks.models import Channel
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.recorded import form as form
+from tests.networks.recorded import query as query
 
 GRAPH = GRAPH_URL
 PAGE_ID = "101234567890123"
@@ -90,14 +91,6 @@ def listing(items: list[dict[str, Any]], after: str | None = None) -> dict[str, 
     if after:
         paging["next"] = f"{GRAPH}/me/accounts?after={after}"
     return {"data": items, "paging": paging}
-
-
-def form(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.content.decode(), keep_blank_values=True)
-
-
-def query(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.url.query.decode(), keep_blank_values=True)
 
 
 def multipart(request: httpx.Request) -> dict[str, tuple[str | None, str, bytes]]:

@@ -7,7 +7,6 @@ page, each connected with its own Page token, which never expires."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -29,10 +28,12 @@ from tests.networks.facebook.conftest import (
     page,
     query,
 )
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 
 CONNECT = "/w/acme/channels/facebook/connect/"
 CHOOSE = "/w/acme/channels/facebook/choose/"
 CALLBACK = "/oauth/facebook/callback/"
+AUTHORIZE = "https://www.facebook.com/v23.0/dialog/oauth"
 TOKEN_URL = f"{GRAPH}/oauth/access_token"
 ACCOUNTS = f"{GRAPH}/me/accounts"
 pytestmark = pytest.mark.django_db
@@ -47,13 +48,7 @@ def meta_app() -> Iterator[None]:
 
 
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://www.facebook.com/v23.0/dialog/oauth"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "facebook", AUTHORIZE)
 
 
 def _sign_in(router: respx.MockRouter, accounts: list[httpx.Response]) -> dict[str, respx.Route]:
@@ -212,10 +207,4 @@ def test_a_cancelled_sign_in_connects_nothing(
 
 
 def test_an_unknown_state_is_refused(alice_client: Client, router: respx.MockRouter) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"code": "AQDcode", "state": "forged"})
-
-    assert response.status_code == 400
-    assert "unknown" in response.content.decode()
-    assert not router.calls
+    assert_unknown_state_refused(alice_client, "facebook", AUTHORIZE, router)

@@ -24,10 +24,9 @@ FEED = f"{GRAPH}/{PAGE_ID}/feed"
 pytestmark = pytest.mark.django_db
 
 
-def _due(owner: Access, channel: Channel, **variant: str) -> Delivery:
-    post = create_draft(
-        owner, purpose="beans", variants=[VariantInput(channel, ["Fresh beans"], **variant)]
-    )
+def _due(owner: Access, channel: Channel, first_comment: str = "") -> Delivery:
+    variant = VariantInput(channel, ["Fresh beans"], first_comment=first_comment)
+    post = create_draft(owner, purpose="beans", variants=[variant])
     schedule_post(owner, post, NOW + timedelta(minutes=10))
     return Delivery.objects.get(post=post)
 

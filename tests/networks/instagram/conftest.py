@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 import respx
-from django.core.cache import cache
-from django.test import override_settings
 from PIL import Image
 
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.containers_fixtures import fresh_cache as fresh_cache
+from tests.networks.containers_fixtures import media_root as media_root
+from tests.networks.containers_fixtures import no_sleep as no_sleep
 from tests.networks.facebook.conftest import GRAPH, PAGE_ID
 
 IG_ID = "17841400008460056"
@@ -66,22 +67,6 @@ def photo(
     return MediaFile(path, "image/jpeg", path.stat().st_size, width=size[0], height=size[1], **kw)
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    """Kept containers live in Django's cache: no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def media_root(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "media"
-    (root / "acme").mkdir(parents=True)
-    with override_settings(MEDIA_ROOT=root, BASE_URL="https://hubbub.example"):
-        yield root
-
-
 @pytest.fixture
 def router(fake_dns: dict[str, list[str]]) -> Iterator[respx.MockRouter]:
     fake_dns["graph.facebook.com"] = [PUBLIC_TEST_ADDRESS]
@@ -92,11 +77,3 @@ def router(fake_dns: dict[str, list[str]]) -> Iterator[respx.MockRouter]:
 @pytest.fixture
 def channel(acme: Workspace) -> Channel:
     return make_channel(acme)
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Polling waits are recorded, not slept."""
-    slept: list[float] = []
-    monkeypatch.setattr("hubbub.networks.instagram.posting.sleep", slept.append)
-    return slept

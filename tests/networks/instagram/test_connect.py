@@ -5,7 +5,6 @@ Facebook dialog with the Instagram permissions; each Page with a linked Instagra
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -23,6 +22,7 @@ from tests.networks.facebook.conftest import (
     page,
     query,
 )
+from tests.networks.oauth_flow import start_sign_in
 
 CONNECT = "/w/acme/channels/instagram/connect/"
 CHOOSE = "/w/acme/channels/instagram/choose/"
@@ -49,10 +49,8 @@ def linked(ig_id: str, username: str) -> dict[str, str]:
 
 
 def _start(client: Client) -> str:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    sent = parse_qs(urlsplit(response["Location"]).query)
-    assert sent["scope"][0].split(",") == [
+    sent = start_sign_in(client, "instagram", "https://www.facebook.com/v23.0/dialog/oauth")
+    assert sent["scope"].split(",") == [
         "instagram_basic",
         "instagram_content_publish",
         "instagram_manage_comments",
@@ -61,7 +59,7 @@ def _start(client: Client) -> str:
         "pages_read_engagement",
         "business_management",
     ]
-    return sent["state"][0]
+    return sent["state"]
 
 
 def test_each_linked_account_is_offered_and_connected_with_its_pages_token(

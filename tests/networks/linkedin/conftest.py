@@ -6,11 +6,17 @@ Images initializeUpload, Comments, Organization Share Statistics, and the error 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+import respx
+import time_machine
+
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
+from tests.conftest import PUBLIC_TEST_ADDRESS
 
 API = "https://api.linkedin.com/rest"
 TOKEN_URL = "https://www.linkedin.com/oauth/v2/accessToken"
@@ -114,3 +120,19 @@ def make_channel(workspace: Workspace, **credentials: Any) -> Channel:
     channel.credentials = {"access_token": ACCESS_TOKEN, "scope": SCOPE, **credentials}
     channel.save()
     return channel
+
+
+@pytest.fixture(autouse=True)
+def network(fake_dns: dict[str, list[str]]) -> Iterator[None]:
+    """The network's hosts resolve to a public address, at the recorded answers' time."""
+    for host in ("api.linkedin.com", "www.linkedin.com"):
+        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def router() -> Iterator[respx.MockRouter]:
+    """Every outbound call must match a route; nothing reaches a network."""
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
+        yield mock

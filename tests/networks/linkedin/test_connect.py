@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import respx
@@ -18,7 +18,6 @@ from django.test import Client, override_settings
 
 from hubbub.networks.actions import expiry_warning
 from hubbub.networks.models import Channel
-from tests.conftest import PUBLIC_TEST_ADDRESS
 from tests.networks.linkedin.conftest import (
     ACCESS_TOKEN,
     API,
@@ -31,41 +30,26 @@ from tests.networks.linkedin.conftest import (
     organization,
     token_answer,
 )
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 
 CONNECT = "/w/acme/channels/linkedin/connect/"
 CHOOSE = "/w/acme/channels/linkedin/choose/"
 CALLBACK = "/oauth/linkedin/callback/"
+AUTHORIZE = "https://www.linkedin.com/oauth/v2/authorization"
 ACLS = f"{API}/organizationAcls?q=roleAssignee&state=APPROVED&count=100"
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def configured(fake_dns: dict[str, list[str]]) -> Iterator[None]:
-    for host in ("api.linkedin.com", "www.linkedin.com"):
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
-    with (
-        override_settings(
-            HUBBUB_LINKEDIN_CLIENT_ID="86a1b2c3d4e5f6", HUBBUB_LINKEDIN_CLIENT_SECRET="s3cret"
-        ),
-        time_machine.travel(NOW, tick=False),
+def configured() -> Iterator[None]:
+    with override_settings(
+        HUBBUB_LINKEDIN_CLIENT_ID="86a1b2c3d4e5f6", HUBBUB_LINKEDIN_CLIENT_SECRET="s3cret"
     ):
         yield
 
 
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
-        yield mock
-
-
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://www.linkedin.com/oauth/v2/authorization"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "linkedin", AUTHORIZE)
 
 
 def _network(router: respx.MockRouter, *acls: dict[str, object]) -> respx.Route:
@@ -192,12 +176,7 @@ def test_a_cancelled_sign_in_connects_nothing(alice_client: Client) -> None:
 
 
 def test_an_unknown_state_is_refused(alice_client: Client, router: respx.MockRouter) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"code": "c", "state": "forged"})
-
-    assert response.status_code == 400
-    assert not router.calls and not Channel.objects.exists()
+    assert_unknown_state_refused(alice_client, "linkedin", AUTHORIZE, router)
 
 
 def test_a_missing_permission_is_explained(alice_client: Client, router: respx.MockRouter) -> None:

@@ -5,7 +5,6 @@ delete, the lookup after a time-out, and LinkedIn's errors in the connector voca
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import respx
-import time_machine
 from PIL import Image
 
 from hubbub.core.models import Workspace
@@ -22,7 +20,6 @@ from hubbub.networks.linkedin.connector import LinkedInConnector
 from hubbub.networks.linkedin.posting import escape_little
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 from hubbub.publishing.validation import check_variant
-from tests.conftest import PUBLIC_TEST_ADDRESS
 from tests.networks.linkedin.conftest import (
     ACCESS_TOKEN,
     API,
@@ -37,20 +34,6 @@ from tests.networks.linkedin.conftest import (
 
 POSTS = f"{API}/posts"
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def network(fake_dns: dict[str, list[str]]) -> Iterator[None]:
-    for host in ("api.linkedin.com", "www.linkedin.com"):
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
-        yield mock
 
 
 @pytest.fixture

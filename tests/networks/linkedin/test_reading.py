@@ -4,28 +4,17 @@ LinkedIn leaves out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import respx
-import time_machine
 
 from hubbub.core.models import Workspace
 from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.linkedin.connector import LinkedInConnector
 from hubbub.networks.outgoing import PublishedRef
-from tests.conftest import PUBLIC_TEST_ADDRESS
 from tests.networks.linkedin.conftest import API, NOW, POST_URN, comment, make_channel
 
 pytestmark = pytest.mark.django_db
 UGC = "urn:li:ugcPost:7100000000000000001"
-
-
-@pytest.fixture(autouse=True)
-def network(fake_dns: dict[str, list[str]]) -> Iterator[None]:
-    fake_dns["api.linkedin.com"] = [PUBLIC_TEST_ADDRESS]
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_statistics_ask_shares_and_ugc_posts_separately(acme: Workspace) -> None:

@@ -5,18 +5,17 @@ error codes it lists), with our test homeserver, account and room."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 import respx
 
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.recorded import sent_json as sent_json
 
 SERVER_NAME = "example.com"
 HOMESERVER = "https://matrix.example.com"
@@ -50,11 +49,6 @@ POWER_LEVELS: dict[str, Any] = {
     "users": {"@admin:example.com": 100},
     "users_default": 0,
 }
-
-
-def sent_json(request: httpx.Request) -> Any:
-    assert request.headers["content-type"] == "application/json"
-    return json.loads(request.content)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -22,28 +23,39 @@ def smtp(private_networks_allowed: None) -> Iterator[Running]:
         yield running
 
 
-def make_newsletter(workspace: Workspace, port: int, host: str = "127.0.0.1") -> Channel:
-    config = NewsletterConfig(
-        host=host,
-        port=port,
-        security="none",
-        username=USERNAME,
-        from_name="Acme",
-        from_address="news@acme.example",
-        reply_to="hello@acme.example",
-        list_name="Acme News",
-        list_id="acme-news.acme.example",
-        postal_address="1 Rue de la Paix\n75002 Paris, France",
+def make_newsletter(
+    workspace: Workspace,
+    port: int,
+    host: str = "127.0.0.1",
+    *,
+    password: str = PASSWORD,
+    **config: Any,
+) -> Channel:
+    """A newsletter channel sending through host:port; `config` changes the settings."""
+    settings = NewsletterConfig(
+        **{
+            "host": host,
+            "port": port,
+            "security": "none",
+            "username": USERNAME,
+            "from_name": "Acme",
+            "from_address": "news@acme.example",
+            "reply_to": "hello@acme.example",
+            "list_name": "Acme News",
+            "list_id": "acme-news.acme.example",
+            "postal_address": "1 Rue de la Paix\n75002 Paris, France",
+            **config,
+        }
     )
     channel = Channel(
         workspace=workspace,
         network="newsletter",
-        external_id=config.list_id,
-        handle=config.from_address,
-        name=config.list_name,
-        config=config.model_dump(),
+        external_id=settings.list_id,
+        handle=settings.from_address,
+        name=settings.list_name,
+        config=settings.model_dump(),
     )
-    channel.credentials = {"password": PASSWORD}
+    channel.credentials = {"password": password}
     channel.save()
     return channel
 

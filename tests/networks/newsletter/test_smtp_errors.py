@@ -19,11 +19,11 @@ from hubbub.networks.base import (
 )
 from hubbub.networks.models import Channel
 from hubbub.networks.newsletter import smtp
-from hubbub.networks.newsletter.connector import NewsletterConfig
 from hubbub.networks.newsletter.models import Sending, SendingStatus, Subscriber, SubscriberStatus
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.registry import connector_for
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.newsletter.conftest import make_newsletter
 from tests.networks.newsletter.fake_smtp import FakeServer, Script
 
 HOST = "smtp.acme-mail.example"
@@ -42,26 +42,17 @@ def fake(monkeypatch: pytest.MonkeyPatch, fake_dns: dict[str, list[str]]) -> Ite
 
 
 def make_channel(workspace: Workspace, host: str = HOST, security: str = "starttls") -> Channel:
-    config = NewsletterConfig(
-        host=host,
-        port=587,
+    channel = make_newsletter(
+        workspace,
+        587,
+        host,
+        password="pw",
         security=security,
         username="user",
-        from_address="news@acme.example",
-        list_name="Acme News",
-        list_id="acme-news.acme.example",
+        from_name="",
+        reply_to="",
         postal_address="1 Main Street",
     )
-    channel = Channel(
-        workspace=workspace,
-        network="newsletter",
-        external_id=config.list_id,
-        handle=config.from_address,
-        name=config.list_name,
-        config=config.model_dump(),
-    )
-    channel.credentials = {"password": "pw"}
-    channel.save()
     for email in PEOPLE:
         Subscriber.objects.create(channel=channel, email=email)
     return channel

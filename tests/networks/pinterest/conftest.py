@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -23,6 +22,8 @@ from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
 from hubbub.networks.pinterest import oauth
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.recorded import form as form
+from tests.networks.recorded import query as query
 
 API = oauth.API
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -102,14 +103,6 @@ def sent_json(request: httpx.Request) -> Any:
     import json
 
     return json.loads(request.content)
-
-
-def form(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.content.decode(), keep_blank_values=True)
-
-
-def query(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.url.query.decode(), keep_blank_values=True)
 
 
 def basic() -> str:

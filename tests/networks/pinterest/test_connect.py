@@ -6,7 +6,6 @@ selection page, and each ticked board becomes a channel."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import respx
@@ -15,6 +14,7 @@ from django.test import Client
 
 from hubbub.networks.models import Channel
 from hubbub.networks.pinterest.oauth import API
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 from tests.networks.pinterest.conftest import (
     ACCESS,
     BOARD_ID,
@@ -37,17 +37,12 @@ from tests.networks.pinterest.conftest import (
 CONNECT = "/w/acme/channels/pinterest/connect/"
 CHOOSE = "/w/acme/channels/pinterest/choose/"
 CALLBACK = "/oauth/pinterest/callback/"
+AUTHORIZE = "https://www.pinterest.com/oauth/"
 pytestmark = pytest.mark.django_db
 
 
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://www.pinterest.com/oauth/"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "pinterest", AUTHORIZE)
 
 
 def test_the_sign_in_carries_comma_separated_scopes_and_a_state(alice_client: Client) -> None:
@@ -156,12 +151,7 @@ def test_a_cancelled_sign_in_connects_nothing(
 def test_an_unknown_state_is_refused_without_calling_pinterest(
     alice_client: Client, router: respx.MockRouter
 ) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"state": "forged", "code": "abc"})
-
-    assert response.status_code == 400 and "unknown" in response.content.decode()
-    assert not router.calls and not Channel.objects.exists()
+    assert_unknown_state_refused(alice_client, "pinterest", AUTHORIZE, router)
 
 
 def test_a_refused_code_is_reported(alice_client: Client, router: respx.MockRouter) -> None:

@@ -4,17 +4,16 @@ and the error object of "Making requests"), with our test bot and channel."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.recorded import sent_json as sent_json
 
 API = "https://api.telegram.org"
 # The token format of the Bot API documentation's own example ("Authorizing your bot").
@@ -102,11 +101,6 @@ def message(message_id: int = 42, **fields: Any) -> dict[str, Any]:
     }
     body.update(fields)
     return body
-
-
-def sent_json(request: httpx.Request) -> Any:
-    assert request.headers["content-type"] == "application/json"
-    return json.loads(request.content)
 
 
 @pytest.fixture(autouse=True)

@@ -8,13 +8,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
-import httpx
 import pytest
 import respx
 import time_machine
-from django.core.cache import cache
 from django.test import override_settings
 from PIL import Image
 
@@ -23,6 +20,11 @@ from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
 from hubbub.networks.threads import client
 from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.containers_fixtures import fresh_cache as fresh_cache
+from tests.networks.containers_fixtures import media_root as media_root
+from tests.networks.containers_fixtures import no_sleep as no_sleep
+from tests.networks.recorded import form as form
+from tests.networks.recorded import query as query
 
 API = client.API
 HOST = client.HOST
@@ -81,14 +83,6 @@ def quota(used: int, total: int = 250) -> dict[str, Any]:
     }
 
 
-def form(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.content.decode(), keep_blank_values=True)
-
-
-def query(request: httpx.Request) -> dict[str, list[str]]:
-    return parse_qs(request.url.query.decode(), keep_blank_values=True)
-
-
 def make_channel(
     workspace: Workspace,
     *,
@@ -128,13 +122,6 @@ def clip(folder: Path, name: str = "pour.mp4") -> MediaFile:
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def threads_app() -> Iterator[None]:
     """The operator's Threads app, and the clock of the recorded answers."""
     with (
@@ -147,14 +134,6 @@ def threads_app() -> Iterator[None]:
 
 
 @pytest.fixture
-def media_root(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "media"
-    (root / "acme").mkdir(parents=True)
-    with override_settings(MEDIA_ROOT=root, BASE_URL="https://hubbub.example"):
-        yield root
-
-
-@pytest.fixture
 def router(fake_dns: dict[str, list[str]]) -> Iterator[respx.MockRouter]:
     fake_dns["graph.threads.net"] = [PUBLIC_TEST_ADDRESS]
     with respx.mock(assert_all_called=False, assert_all_mocked=True) as mock:
@@ -164,11 +143,3 @@ def router(fake_dns: dict[str, list[str]]) -> Iterator[respx.MockRouter]:
 @pytest.fixture
 def channel(acme: Workspace) -> Channel:
     return make_channel(acme)
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Polling waits are recorded, not slept."""
-    slept: list[float] = []
-    monkeypatch.setattr("hubbub.networks.threads.posting.sleep", slept.append)
-    return slept

@@ -6,7 +6,6 @@ profile, which becomes the channel with its token's expiry."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import respx
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from hubbub.networks.models import Channel, Health
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 from tests.networks.threads.conftest import API as THREADS_API
 from tests.networks.threads.conftest import (
     CLIENT_ID,
@@ -34,17 +34,12 @@ from tests.networks.threads.conftest import (
 
 CONNECT = "/w/acme/channels/threads/connect/"
 CALLBACK = "/oauth/threads/callback/"
+AUTHORIZE = "https://threads.com/oauth/authorize"
 pytestmark = pytest.mark.django_db
 
 
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://threads.com/oauth/authorize"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "threads", AUTHORIZE)
 
 
 def test_the_sign_in_carries_the_app_state_and_scopes_without_pkce(alice_client: Client) -> None:
@@ -139,13 +134,7 @@ def test_a_cancelled_sign_in_connects_nothing(
 def test_an_unknown_state_is_refused_without_calling_threads(
     alice_client: Client, router: respx.MockRouter
 ) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"state": "forged", "code": "abc"})
-
-    assert response.status_code == 400
-    assert "unknown" in response.content.decode()
-    assert not router.calls and not Channel.objects.exists()
+    assert_unknown_state_refused(alice_client, "threads", AUTHORIZE, router)
 
 
 def test_a_refused_exchange_says_so_and_connects_nothing(

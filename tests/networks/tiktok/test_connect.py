@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import respx
@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 from hubbub.core.models import Workspace
 from hubbub.networks.actions import expiry_warning
 from hubbub.networks.models import Channel
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 from tests.networks.tiktok.conftest import (
     ACCESS_TOKEN,
     CLIENT_KEY,
@@ -39,6 +40,7 @@ from tests.networks.tiktok.conftest import (
 
 CONNECT = "/w/acme/channels/tiktok/connect/"
 CALLBACK = "/oauth/tiktok/callback/"
+AUTHORIZE = "https://www.tiktok.com/v2/auth/authorize/"
 pytestmark = pytest.mark.django_db
 
 
@@ -54,13 +56,7 @@ def configured(tiktok_dns: None) -> Iterator[None]:
 
 
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://www.tiktok.com/v2/auth/authorize/"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "tiktok", AUTHORIZE)
 
 
 def _answer_sign_in(router: respx.MockRouter, scope: str | None = None) -> respx.Route:
@@ -179,12 +175,7 @@ def test_a_cancelled_sign_in_connects_nothing(
 
 
 def test_an_unknown_state_is_refused(alice_client: Client, router: respx.MockRouter) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"code": "CODE", "state": "not-ours"})
-
-    assert response.status_code == 400
-    assert not router.calls and not Channel.objects.exists()
+    assert_unknown_state_refused(alice_client, "tiktok", AUTHORIZE, router)
 
 
 def test_an_unconfigured_server_names_the_settings(alice_client: Client) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.x.connector import XConnector
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 from tests.networks.x.conftest import (
     ACCESS,
     API,
@@ -37,6 +38,7 @@ from tests.networks.x.conftest import (
 
 CONNECT = "/w/acme/channels/x/connect/"
 CALLBACK = "/oauth/x/callback/"
+AUTHORIZE = "https://x.com/i/oauth2/authorize"
 pytestmark = pytest.mark.django_db
 
 
@@ -45,13 +47,7 @@ def _form(request: httpx.Request) -> dict[str, str]:
 
 
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://x.com/i/oauth2/authorize"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "x", AUTHORIZE)
 
 
 def test_the_connect_page_offers_the_sign_in(alice_client: Client) -> None:
@@ -145,13 +141,7 @@ def test_a_cancelled_sign_in_connects_nothing(
 def test_an_unknown_state_is_refused_without_calling_x(
     alice_client: Client, router: respx.MockRouter
 ) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"state": "forged", "code": "abc"})
-
-    assert response.status_code == 400
-    assert "unknown" in response.content.decode()
-    assert not router.calls and not Channel.objects.exists()
+    assert_unknown_state_refused(alice_client, "x", AUTHORIZE, router)
 
 
 def test_a_refused_code_says_so_and_connects_nothing(

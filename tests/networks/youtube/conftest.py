@@ -5,13 +5,19 @@ Google's error object (YouTube Data API "Errors"); with our test channel."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+import respx
+import time_machine
+
 from hubbub.core.models import Workspace
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
+from tests.conftest import PUBLIC_TEST_ADDRESS
 
 API = "https://www.googleapis.com/youtube/v3"
 UPLOAD = "https://www.googleapis.com/upload/youtube/v3/videos"
@@ -176,3 +182,19 @@ def make_channel(workspace: Workspace, **config: Any) -> Channel:
     }
     channel.save()
     return channel
+
+
+@pytest.fixture(autouse=True)
+def network(fake_dns: dict[str, list[str]]) -> Iterator[None]:
+    """The network's hosts resolve to a public address, at the recorded answers' time."""
+    for host in ("www.googleapis.com", "oauth2.googleapis.com"):
+        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def router() -> Iterator[respx.MockRouter]:
+    """Every outbound call must match a route; nothing reaches a network."""
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
+        yield mock

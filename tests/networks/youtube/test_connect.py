@@ -9,17 +9,16 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 import respx
-import time_machine
 from django.conf import settings
 from django.test import Client, override_settings
 
 from hubbub.networks.actions import expiry_warning
 from hubbub.networks.models import Channel
-from tests.conftest import PUBLIC_TEST_ADDRESS
+from tests.networks.oauth_flow import assert_unknown_state_refused, start_sign_in
 from tests.networks.youtube.conftest import (
     ACCESS_TOKEN,
     API,
@@ -34,37 +33,21 @@ from tests.networks.youtube.conftest import (
 
 CONNECT = "/w/acme/channels/youtube/connect/"
 CALLBACK = "/oauth/youtube/callback/"
+AUTHORIZE = "https://accounts.google.com/o/oauth2/v2/auth"
 CLIENT_ID = "1234567890-abc123def456.apps.googleusercontent.com"
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def configured(fake_dns: dict[str, list[str]]) -> Iterator[None]:
-    for host in ("www.googleapis.com", "oauth2.googleapis.com"):
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
-    with (
-        override_settings(
-            HUBBUB_GOOGLE_CLIENT_ID=CLIENT_ID, HUBBUB_GOOGLE_CLIENT_SECRET="GOCSPX-secret"
-        ),
-        time_machine.travel(NOW, tick=False),
+def configured() -> Iterator[None]:
+    with override_settings(
+        HUBBUB_GOOGLE_CLIENT_ID=CLIENT_ID, HUBBUB_GOOGLE_CLIENT_SECRET="GOCSPX-secret"
     ):
         yield
 
 
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
-        yield mock
-
-
 def _start(client: Client) -> dict[str, str]:
-    response = client.post(CONNECT)
-    assert response.status_code == 302
-    location = urlsplit(response["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == (
-        "https://accounts.google.com/o/oauth2/v2/auth"
-    )
-    return {k: v[0] for k, v in parse_qs(location.query).items()}
+    return start_sign_in(client, "youtube", AUTHORIZE)
 
 
 def test_the_sign_in_asks_for_offline_access_with_pkce(alice_client: Client) -> None:
@@ -146,12 +129,7 @@ def test_a_cancelled_consent_connects_nothing(
 
 
 def test_an_unknown_state_is_refused(alice_client: Client, router: respx.MockRouter) -> None:
-    _start(alice_client)
-
-    response = alice_client.get(CALLBACK, {"code": "c", "state": "not-ours"})
-
-    assert response.status_code == 400
-    assert not router.calls and not Channel.objects.exists()
+    assert_unknown_state_refused(alice_client, "youtube", AUTHORIZE, router)
 
 
 def test_a_refreshable_channel_is_not_warned_about_its_hour_long_token(

@@ -6,7 +6,6 @@ Google's errors (quota until midnight Pacific time) in the connector vocabulary.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 import respx
-import time_machine
 
 from hubbub.core.models import Workspace
 from hubbub.networks.base import AuthError, PermanentError, RateLimited, TransientError
@@ -23,7 +21,6 @@ from hubbub.networks.youtube import posting
 from hubbub.networks.youtube.connector import YouTubeConnector
 from hubbub.networks.youtube.limits import title_of
 from hubbub.publishing.validation import check_variant
-from tests.conftest import PUBLIC_TEST_ADDRESS
 from tests.networks.youtube.conftest import (
     ACCESS_TOKEN,
     API,
@@ -41,20 +38,6 @@ from tests.networks.youtube.conftest import (
 
 pytestmark = pytest.mark.django_db
 SIZE = len(CLIP)
-
-
-@pytest.fixture(autouse=True)
-def network(fake_dns: dict[str, list[str]]) -> Iterator[None]:
-    for host in ("www.googleapis.com", "oauth2.googleapis.com"):
-        fake_dns[host] = [PUBLIC_TEST_ADDRESS]
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
-        yield mock
 
 
 @pytest.fixture

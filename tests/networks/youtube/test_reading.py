@@ -3,29 +3,19 @@ replies that come with their thread, and the string counts of videos.list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import respx
-import time_machine
 
 from hubbub.core.models import Workspace
 from hubbub.networks.incoming import PostMetrics
 from hubbub.networks.outgoing import PublishedRef
 from hubbub.networks.youtube.connector import YouTubeConnector
-from tests.conftest import PUBLIC_TEST_ADDRESS
 from tests.networks.youtube.conftest import API, NOW, VIDEO_ID, make_channel, thread
 
 pytestmark = pytest.mark.django_db
 REF = PublishedRef(VIDEO_ID, data={"id": VIDEO_ID})
-
-
-@pytest.fixture(autouse=True)
-def network(fake_dns: dict[str, list[str]]) -> Iterator[None]:
-    fake_dns["www.googleapis.com"] = [PUBLIC_TEST_ADDRESS]
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_replies_are_read_with_their_thread(acme: Workspace) -> None:

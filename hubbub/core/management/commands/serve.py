@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 port=options["port"],
                 threads=options["threads"],
                 ident="Hubbub",
+                # waitress refuses bodies over 1 GiB by default; a video upload may be larger.
+                max_request_body_size=settings.HUBBUB_MAX_VIDEO_BYTES + 1024 * 1024,
             )
         except OSError as exc:
             raise CommandError(

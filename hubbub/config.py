@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 
@@ -88,6 +89,22 @@ def redis_url(env: Mapping[str, str]) -> str:
             "(or leave it empty for the embedded job queue)."
         )
     return raw
+
+
+def caches(redis: str) -> dict[str, dict[str, Any]]:
+    """Django's cache: per process on the embedded default (one worker process, which is
+    where a publishing retry runs), Redis when the deployment has it, so that every worker
+    sees what another kept (e.g. an Instagram container still processing, which a retry on
+    another worker then polls instead of uploading the media again)."""
+    if not redis:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis,
+            "KEY_PREFIX": "hubbub",
+        }
+    }
 
 
 def base_url(env: Mapping[str, str]) -> str:

@@ -189,6 +189,7 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
+CACHES = config.caches(REDIS_URL)
 
 LOGGING = {
     "version": 1,

@@ -101,6 +101,17 @@ def private_networks_allowed(settings) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """What one test kept in the cache (a media container still processing, keyed by
+    channel id) must not meet another test's channel with the same id; on the PostgreSQL +
+    Redis run the cache is Redis, which outlives the test process."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def english_by_default() -> Iterator[None]:
     """A request the test client served in French leaves French active in the thread (Django
     does not reset it after a response); each test starts in English again."""

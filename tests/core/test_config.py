@@ -239,3 +239,22 @@ def test_the_command_prints_one_line_and_exits_2_on_a_bad_variable(
     assert lines[0].startswith(f"hubbub: configuration error: {start}")
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "hubbub.sqlite3").exists()
+
+
+def test_the_cache_is_per_process_unless_redis_is_configured():
+    assert config.caches("") == {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    shared = config.caches("redis://127.0.0.1:6379/2")["default"]
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == "redis://127.0.0.1:6379/2"
+
+
+def test_the_configured_cache_works(settings):
+    """On the PostgreSQL + Redis run this is Redis; on the embedded run, the process's own."""
+    from django.core.cache import cache
+
+    expected = "RedisCache" if settings.REDIS_URL else "LocMemCache"
+    assert settings.CACHES["default"]["BACKEND"].endswith(expected)
+    cache.set("hubbub-test-key", {"container": "17889615691921648"}, 30)
+    assert cache.get("hubbub-test-key") == {"container": "17889615691921648"}

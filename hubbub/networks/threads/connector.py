@@ -19,7 +19,6 @@ from hubbub.networks.base import (
     Counting,
     Limits,
     MediaLimits,
-    TextLimits,
 )
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.oauth2 import Token
@@ -34,6 +33,7 @@ from hubbub.networks.threads.limits import (
     MAX_VIDEO_BYTES,
     MAX_VIDEO_SECONDS,
     VIDEO_FORMATS,
+    ThreadsTextLimits,
 )
 from hubbub.networks.threads.oauth import PROVIDER, long_lived, refresh
 
@@ -83,8 +83,8 @@ class ThreadsConnector(Connector):
     @classmethod
     def default_limits(cls) -> Limits:
         return Limits(
-            # Code points; an emoji's UTF-8 weight (limits.weight) is checked before sending.
-            text=TextLimits(max_length=MAX_TEXT, counting=Counting.CODE_POINTS),
+            # Code points, an emoji weighing its UTF-8 bytes (limits.weight).
+            text=ThreadsTextLimits(max_length=MAX_TEXT, counting=Counting.CODE_POINTS),
             media=MediaLimits(
                 max_images=MAX_CAROUSEL,
                 max_image_bytes=MAX_IMAGE_BYTES,

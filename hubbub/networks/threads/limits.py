@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import regex
 
+from hubbub.networks.base import TextLimits
+
 # Posts, Limitations: "Text posts are limited to 500 characters" and "Emojis are counted as
 # the number of UTF-8 bytes" (the publishing reference repeats it for `text`).
 MAX_TEXT = 500
@@ -54,3 +56,11 @@ def links(text: str, link: str = "") -> int:
     if link:
         found.add(link.rstrip("/").lower())
     return len(found)
+
+
+class ThreadsTextLimits(TextLimits):
+    """TextLimits counted as Threads counts (weight): the composer's live check then refuses
+    what Threads would, instead of the post failing when it is due."""
+
+    def count(self, text: str) -> int:
+        return weight(text)

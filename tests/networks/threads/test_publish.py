@@ -111,6 +111,14 @@ def test_emojis_weigh_their_utf8_bytes_and_are_refused_before_any_request(
     assert not router.calls
 
 
+def test_the_composer_counts_emojis_as_threads_does(channel: Channel) -> None:
+    from hubbub.publishing.validation import check_variant
+
+    assert check_variant(channel, ["x" * 488 + "😀😀😀"]) == []  # 500 as Threads counts
+    problems = check_variant(channel, ["x" * 490 + "😀😀😀"])  # 502
+    assert len(problems) == 1 and "502" in problems[0].message
+
+
 def test_more_than_five_links_are_refused_before_any_request(
     channel: Channel, router: respx.MockRouter
 ) -> None:

@@ -51,6 +51,7 @@ class Counting(enum.StrEnum):
     GRAPHEMES = "graphemes"  # user-perceived characters: an emoji with modifiers counts 1
     CODE_POINTS = "code_points"
     MASTODON = "mastodon"  # code points, every URL counts as url_length, @user@domain as @user
+    BYTES = "bytes"  # UTF-8 bytes (a connector's TextLimits subclass says which exactly)
 
 
 _GRAPHEME = regex.compile(r"\X")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from hubbub.networks.base import Capability, Limits, MediaLimits
+from hubbub.networks.base import Capability, Counting, Limits, MediaLimits
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
 from hubbub.networks.registry import connector_class
@@ -149,13 +149,20 @@ def _check_text(limits: Limits, where: str, index: int, count: int, text: str) -
     length = limits.text.count(text)
     if length <= limits.text.max_length:
         return []
+    if limits.text.counting == Counting.BYTES:
+        message = _(
+            "%(part)s for %(where)s takes %(length)s bytes (an accented letter takes 2, an "
+            "emoji 4); the limit there is %(max)s bytes: shorten it by %(over)s."
+        )
+    else:
+        message = _(
+            "%(part)s for %(where)s is %(length)s characters long; the limit there is "
+            "%(max)s: shorten it by %(over)s."
+        )
     return [
         Problem(
             field,
-            _(
-                "%(part)s for %(where)s is %(length)s characters long; the limit there is "
-                "%(max)s: shorten it by %(over)s."
-            )
+            message
             % {
                 "part": name,
                 "where": where,

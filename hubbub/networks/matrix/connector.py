@@ -67,7 +67,7 @@ class MatrixConnector(Connector):
     def default_limits(cls) -> Limits:
         return Limits(
             # Counted in bytes, not characters: see limits.py ("Size limits").
-            text=EventBytesTextLimits(max_length=MAX_BODY_BYTES, counting=Counting.CODE_POINTS),
+            text=EventBytesTextLimits(max_length=MAX_BODY_BYTES, counting=Counting.BYTES),
             media=MediaLimits(
                 # m.image carries one image; several would be several events.
                 max_images=1,

@@ -63,7 +63,7 @@ class DescriptionLimits(TextLimits):
 
 def default_limits() -> Limits:
     return Limits(
-        text=DescriptionLimits(max_length=MAX_DESCRIPTION_BYTES, counting=Counting.CODE_POINTS),
+        text=DescriptionLimits(max_length=MAX_DESCRIPTION_BYTES, counting=Counting.BYTES),
         media=MediaLimits(
             max_videos=1,
             max_video_bytes=MAX_VIDEO_BYTES,

@@ -41,6 +41,7 @@ def test_check_variant_refuses_a_text_over_the_byte_limit(acme):
     assert check_variant(channel, [fits]) == []
     problems = check_variant(channel, [over])
     assert len(problems) == 1 and str(MAX_BODY_BYTES + 1) in problems[0].message
+    assert f"the limit there is {MAX_BODY_BYTES} bytes: shorten it by 1." in problems[0].message
 
 
 def test_the_upload_limit_is_the_homeservers(acme):

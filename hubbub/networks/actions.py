@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -195,6 +196,7 @@ def warn_expiring(now: datetime | None = None) -> list[Channel]:
 
     now = now or timezone.now()
     warned = []
+    managers_of: dict[int, list[Any]] = {}
     candidates = Channel.objects.connected().filter(
         token_expires_at__isnull=False, disconnected_at__isnull=True
     )
@@ -202,11 +204,15 @@ def warn_expiring(now: datetime | None = None) -> list[Channel]:
         end = _authorization_end(channel)
         if end is None or end - now > EXPIRY_WARNING or channel.expiry_warned_for == end:
             continue
-        managers = [
-            m.user
-            for m in Membership.objects.filter(workspace=channel.workspace).select_related("user")
-            if role_can(m.role, "channels.connect")
-        ]
+        if channel.workspace_id not in managers_of:  # one query a workspace, not a channel
+            managers_of[channel.workspace_id] = [
+                m.user
+                for m in Membership.objects.filter(
+                    workspace_id=channel.workspace_id
+                ).select_related("user")
+                if role_can(m.role, "channels.connect")
+            ]
+        managers = managers_of[channel.workspace_id]
         name, network = channel.name or channel.handle, channel.network_label
 
         def text(end: datetime = end, name: str = name, network: str = network) -> str:

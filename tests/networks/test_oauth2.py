@@ -271,3 +271,28 @@ def test_a_worker_that_waited_uses_the_tokens_another_just_refreshed(
     assert second.channel.credentials["access_token"] == "new"
     assert second.channel.credentials["refresh_token"] == "rt-2"
     assert second.channel.token_expires_at == NOW + timedelta(hours=2)
+
+
+def test_every_oauth_network_turns_a_token_into_accounts() -> None:
+    """The shared callback calls accounts_from_token on any network with a Provider; the
+    base class's version only raises NotImplementedError, so each must have its own."""
+    import inspect
+
+    from hubbub.networks.base import Connector
+    from hubbub.networks.registry import NETWORKS, connector_class
+
+    oauth = [connector_class(n) for n in NETWORKS if connector_class(n).oauth is not None]
+    assert {cls.name for cls in oauth} == {
+        "x",
+        "facebook",
+        "instagram",
+        "threads",
+        "linkedin",
+        "youtube",
+        "tiktok",
+        "pinterest",
+    }
+    for cls in oauth:
+        assert cls.oauth is not None and cls.oauth.network == cls.name
+        own = inspect.getattr_static(cls, "accounts_from_token")
+        assert own is not inspect.getattr_static(Connector, "accounts_from_token"), cls.name

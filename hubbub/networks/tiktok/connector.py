@@ -133,8 +133,8 @@ class TikTokConnector(Connector):
         try:
             return client.call(method, path, self.token(), **kwargs)
         except client.TokenInvalid:
-            pass
-        oauth2.refresh_channel(self, PROVIDER, force=True)
+            # Dead before its time (revoked, or refreshed by another device): once more.
+            oauth2.refresh_channel(self, PROVIDER, force=True)
         return client.call(method, path, self.token(), **kwargs)
 
     # --- publishing and reading: posting.py and reading.py ---------------------------------

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "hubbub.networks",
     "hubbub.networks.newsletter",  # subscribers and sendings: its own models
     "hubbub.publishing",
+    "hubbub.inbox",
+    "hubbub.notify",
     "hubbub.webhooks",
     "hubbub.api",
     "hubbub.web",

@@ -14,6 +14,7 @@ whoever adds a route says which permission guards it.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Iterator
@@ -248,6 +249,28 @@ BODY: dict[str, str] = {
     "post_status": "publish",
 }
 
+# Later areas keep their entries beside their tests (tests/<area>/tenancy_routes.py): each
+# module has WEB, API and BODY dicts like the ones above and `objects(acme, alice)`, which
+# creates one of each of its objects in Acme and returns their ids by URL parameter name.
+EXTRA_ROUTE_MODULES = [
+    "tests.inbox.tenancy_routes_pages",
+    "tests.inbox.tenancy_routes_settings",
+    "tests.inbox.tenancy_routes_api",
+    "tests.notify.tenancy_routes",
+]
+EXTRA_MODULES = []
+for _name in EXTRA_ROUTE_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as exc:  # an area not written yet
+        if exc.name != _name:
+            raise
+        continue
+    EXTRA_MODULES.append(_module)
+    WEB.update(_module.WEB)
+    API.update(_module.API)
+    BODY.update(_module.BODY)
+
 # --- walking the resolver -------------------------------------------------------------------
 
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -345,7 +368,11 @@ def acme_objects(alice: User, bob: User, acme: Workspace) -> dict[str, Any]:
     endpoint = WebhookEndpoint(workspace=acme, url="https://hooks.example.com/acme", events=[])
     endpoint.secret = "whsec_YWNtZS1zZWNyZXQ="
     endpoint.save()
+    extra: dict[str, Any] = {}
+    for module in EXTRA_MODULES:
+        extra.update(module.objects(acme, alice))
     return {
+        **extra,
         "slug": "acme",
         # someone other than whoever asks: removing oneself needs no permission
         "member_id": Membership.objects.get(user=alice, workspace=acme).pk,
@@ -375,8 +402,13 @@ def members(make_user, acme: Workspace, alice: User, bob: User) -> dict[str, Use
 
 
 def snapshot() -> dict[str, Any]:
-    """What a refused request must leave untouched."""
+    """What a refused request must leave untouched (and each extra module's `snapshot()`)."""
+    extra: dict[str, Any] = {}
+    for module in EXTRA_MODULES:
+        if hasattr(module, "snapshot"):
+            extra.update(module.snapshot())
     return {
+        **extra,
         "workspaces": sorted(Workspace.objects.values_list("slug", "name", "time_zone")),
         "members": sorted(Membership.objects.values_list("workspace__slug", "user__email", "role")),
         "invitations": sorted(

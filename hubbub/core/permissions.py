@@ -48,6 +48,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.manage": frozenset({OWN, MAN}),  # channels' weekly queue slots
     "campaigns.manage": frozenset({OWN, MAN}),
     "webhooks.manage": frozenset({OWN, MAN}),
+    # inbox: moderators answer the public; analysts read conversations and reports
+    "inbox.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "inbox.reply": frozenset({OWN, MAN, EDI, MOD}),  # reply, assign, tag, status, notes
+    "inbox.moderate": frozenset({OWN, MAN, MOD}),  # hide or delete on the network
+    "inbox.configure": frozenset({OWN, MAN}),  # targets, rules, saved replies, rota, teams
+    "inbox.reports": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "alerts.manage": frozenset({OWN, MAN}),  # alert destinations (Slack, Matrix, e-mail)
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

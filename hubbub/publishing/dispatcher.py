@@ -55,7 +55,7 @@ from hubbub.publishing.models import (
     PostMedia,
     WorkspacePublishing,
 )
-from hubbub.publishing.models.deliveries import WAITING, ref_to_json
+from hubbub.publishing.models.deliveries import WAITING, ref_from_json, ref_to_json
 from hubbub.publishing.notify import notify_needs_attention
 from hubbub.publishing.status import announce, refresh_posts, system_entry
 
@@ -315,10 +315,19 @@ class _Job:
             idempotency_key=idempotency_key(self.delivery.pk, index),
             media=self.media.get(index, ()),
             link=variant.link if index == 0 else "",
-            reply_to=ReplyTarget(root=refs[0], parent=refs[-1]) if refs else None,
+            reply_to=self.reply_target(),
             language=variant.language,
             not_before=self.delivery.due_at,
         )
+
+    def reply_target(self) -> ReplyTarget | None:
+        refs, answered = self.refs, self.delivery.variant.reply_to
+        if answered:  # an inbox reply: the whole chain hangs under the message it answers
+            root = ref_from_json(answered["root"])
+            return ReplyTarget(
+                root=root, parent=refs[-1] if refs else ref_from_json(answered["parent"])
+            )
+        return ReplyTarget(root=refs[0], parent=refs[-1]) if refs else None
 
     def new_attempt(self, index: int) -> DeliveryAttempt:
         self.attempt = DeliveryAttempt(

@@ -9,7 +9,7 @@ from hubbub.publishing.models.approvals import (
 )
 from hubbub.publishing.models.campaigns import Campaign
 from hubbub.publishing.models.deliveries import Attempt, Delivery, DeliveryAttempt, DeliveryStatus
-from hubbub.publishing.models.posts import Post, PostMedia, PostStatus, PostVariant
+from hubbub.publishing.models.posts import Post, PostKind, PostMedia, PostStatus, PostVariant
 from hubbub.publishing.models.queue import QueueSlot
 from hubbub.publishing.models.workspace import WorkspacePublishing
 
@@ -24,6 +24,7 @@ __all__ = [
     "DeliveryStatus",
     "Post",
     "PostMedia",
+    "PostKind",
     "PostStatus",
     "PostVariant",
     "QueueSlot",

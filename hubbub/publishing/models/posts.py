@@ -41,6 +41,19 @@ class PostStatus(models.TextChoices):
 EDITABLE = (PostStatus.DRAFT, PostStatus.IN_REVIEW, PostStatus.APPROVED, PostStatus.SCHEDULED)
 
 
+class PostKind(models.TextChoices):
+    POST = "post", _("Post")
+    # An answer written in the inbox: it goes out through the same exactly-once deliveries,
+    # but is no post of the calendar, the lists, the exports or the approvals.
+    REPLY = "reply", _("Inbox reply")
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def posts(self) -> PostQuerySet:
+        """The brand's own posts, without the inbox's replies."""
+        return self.filter(kind=PostKind.POST)
+
+
 class Post(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
@@ -66,8 +79,11 @@ class Post(models.Model):
     series = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="occurrences"
     )
+    kind = models.CharField(max_length=10, choices=PostKind.choices, default=PostKind.POST)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheduled_at", "id"]
@@ -86,6 +102,10 @@ class PostVariant(models.Model):
     first_comment = models.TextField(blank=True)
     link = models.URLField(max_length=2000, blank=True)
     language = models.CharField(max_length=16, blank=True)  # BCP 47
+    # An inbox reply answers a message on the network: {"root": ref, "parent": ref} with refs
+    # as hubbub.publishing.models.deliveries.ref_to_json writes them. The first part goes out
+    # as a reply to it.
+    reply_to = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -43,6 +43,10 @@ class Capability(enum.StrEnum):
     REPLY = "reply"
     METRICS = "metrics"
     SEARCH = "search"
+    # Engaging with what others wrote (the inbox): like it, hide it from the public, delete it.
+    LIKE = "like"
+    HIDE = "hide"
+    DELETE_COMMENTS = "delete_comments"
 
 
 class Counting(enum.StrEnum):
@@ -413,6 +417,40 @@ class Connector(ABC):
         the network no longer has is left out of the answer rather than failing the rest."""
         raise PermanentError(
             _("%(network)s: Hubbub cannot read metrics on this network.") % {"network": self.label}
+        )
+
+    def fetch_messages(self, cursor: str | None) -> Page:
+        """DIRECT_MESSAGES: private messages to the account, newer than `cursor`, oldest
+        first; each Incoming's data["conversation_id"] names its thread, and our own messages
+        in it come back too (author = the channel's account)."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot read direct messages on this network.")
+            % {"network": self.label}
+        )
+
+    # --- engaging with what others wrote (the inbox) ------------------------------------------
+    # `ref` is the message as the inbox stores it: PublishedRef(external_id, url, data) with the
+    # Incoming's data. Each raises ConnectorError like publishing does.
+
+    def like(self, ref: PublishedRef) -> None:
+        """LIKE: like (favourite, react to) a comment, mention or message."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot like on this network.") % {"network": self.label}
+        )
+
+    def hide(self, ref: PublishedRef, hidden: bool) -> None:
+        """HIDE: hide a comment from the public (hidden=False shows it again); its author
+        still sees it."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot hide comments on this network.")
+            % {"network": self.label}
+        )
+
+    def delete_comment(self, ref: PublishedRef) -> None:
+        """DELETE_COMMENTS: delete someone else's comment under one of the account's posts."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot delete others' comments on this network.")
+            % {"network": self.label}
         )
 
     def save_credentials(self, credentials: dict[str, Any], expires_at: datetime | None) -> None:

@@ -52,11 +52,14 @@ class BlueskyConnector(Connector):
             Capability.MENTIONS,  # app.bsky.notification.listNotifications (mention, reply, quote)
             Capability.REPLY,  # publish() with reply_to: the Incoming's uri and cid
             Capability.METRICS,  # likeCount, repostCount, replyCount, quoteCount on post views
+            Capability.LIKE,  # an app.bsky.feed.like record
         }
     )
-    # Declared once implemented (the inbox and listening issues): direct messages (chat.bsky.*
-    # through the PDS with `atproto-proxy: did:web:api.bsky.chat#bsky_chat`; needs an app
-    # password allowed to read them) and search (app.bsky.feed.searchPosts).
+    # Not declared yet: direct messages (chat.bsky.* through the PDS with `atproto-proxy:
+    # did:web:api.bsky.chat#bsky_chat`, an app password allowed to read them): the reference
+    # network that runs here has no chat service to prove them against; search
+    # (app.bsky.feed.searchPosts) comes with listening. Hiding a reply needs a threadgate
+    # rewrite, and deleting one is not possible (it lives in its author's repository).
     config_model = BlueskyConfig
 
     @classmethod
@@ -151,6 +154,9 @@ class BlueskyConnector(Connector):
         posting.delete(self, ref)
 
     # Reading: see reading.py.
+    def like(self, ref: PublishedRef) -> None:
+        posting.like(self, ref)
+
     def fetch_comments(self, ref: PublishedRef, cursor: str | None) -> Page:
         return reading.fetch_comments(self, ref, cursor)
 

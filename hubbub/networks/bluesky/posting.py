@@ -11,6 +11,7 @@ part was already published and we return it rather than an error.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -49,6 +50,32 @@ def _may_already_exist(error: ConnectorError) -> bool:
         return False  # no answer: the dispatcher reconciles with find_published
     said = error.network_message.lower()
     return error.status >= 500 or "already" in said or "swap" in said
+
+
+LIKE = "app.bsky.feed.like"
+
+
+def like(conn: BlueskyConnector, ref: PublishedRef) -> None:
+    """A like record whose key derives from the liked post's address: liking twice (a retry,
+    a double click) targets the same record, which the PDS refuses instead of doubling."""
+    did = conn.credentials()["did"]
+    subject = strong_ref(conn, ref)
+    rkey = tid.for_part(f"like:{subject['uri']}", _LIKE_EPOCH)
+    record = {"$type": LIKE, "subject": subject, "createdAt": _now_iso()}
+    body = {"repo": did, "collection": LIKE, "rkey": rkey, "record": record}
+    try:
+        conn.xrpc("com.atproto.repo.createRecord", post=True, body=body)
+    except ConnectorError as exc:
+        if exc.sent or exc.status is None or "already" not in exc.network_message.lower():
+            raise  # anything but "this like exists already"
+
+
+# Like keys share one fixed second, so a like's key never depends on when it was asked for.
+_LIKE_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def find_published(conn: BlueskyConnector, part: OutgoingPart) -> PublishedRef | None:

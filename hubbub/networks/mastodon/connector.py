@@ -86,10 +86,12 @@ class MastodonConnector(Connector):
             Capability.MENTIONS,  # notifications of type mention
             Capability.REPLY,  # publish() with reply_to (in_reply_to_id)
             Capability.METRICS,  # favourites, reblogs and replies counts
+            Capability.DIRECT_MESSAGES,  # mentions with visibility=direct; replies stay direct
+            Capability.LIKE,  # favourite
         }
-    )  # No first comment: Mastodon has no such thing beyond a reply.
-    # Declared once implemented (the inbox and listening issues): direct messages (statuses
-    # with visibility=direct) and search (hashtag timelines and /api/v2/search).
+    )  # No first comment: Mastodon has no such thing beyond a reply. No hiding or deleting
+    # others' statuses: that is a moderator's tool on their own server, not an API for us.
+    # Declared once implemented (the listening issue): search (hashtags and /api/v2/search).
     config_model: ClassVar[type[MastodonConfig]] = MastodonConfig
     config: MastodonConfig
 
@@ -135,6 +137,12 @@ class MastodonConnector(Connector):
     # Reading: see reading.py.
     def fetch_comments(self, ref: PublishedRef, cursor: str | None) -> Page:
         return reading.fetch_comments(self, ref, cursor)
+
+    def fetch_messages(self, cursor: str | None) -> Page:
+        return reading.fetch_mentions(self, cursor, direct=True)
+
+    def like(self, ref: PublishedRef) -> None:
+        posting.like(self, ref)
 
     def fetch_mentions(self, cursor: str | None) -> Page:
         return reading.fetch_mentions(self, cursor)

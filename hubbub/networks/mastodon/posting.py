@@ -37,7 +37,12 @@ def publish(conn: MastodonConnector, part: OutgoingPart) -> PublishedRef:
     if part.language:
         form["language"] = part.language
     if part.reply_to is not None:
-        form["in_reply_to_id"] = part.reply_to.parent.external_id
+        parent = part.reply_to.parent
+        form["in_reply_to_id"] = parent.data.get("id") or parent.external_id
+        # An answer is never more public than what it answers: a reply to a direct message
+        # stays direct (a public one would publish a private conversation).
+        form["visibility"] = reply_visibility(str(parent.data.get("visibility") or ""))
+        form["status"] = addressed(part.text, str(parent.data.get("acct") or ""))
     if part.media:
         form["media_ids[]"] = media.upload_all(conn, part.media)
     status = call(
@@ -51,6 +56,31 @@ def publish(conn: MastodonConnector, part: OutgoingPart) -> PublishedRef:
     return published_ref(status)
 
 
+# From most to least public (Mastodon's visibility values).
+_VISIBILITY = ("public", "unlisted", "private", "direct")
+
+
+def reply_visibility(parent: str) -> str:
+    return parent if parent in _VISIBILITY else "public"
+
+
+def addressed(text: str, acct: str) -> str:
+    """The reply, starting with @acct unless it already names them: Mastodon tells (and, for a
+    direct message, shows the status to) only the accounts a status mentions."""
+    if not acct:
+        return text
+    mention = f"@{acct}"
+    local = mention.split("@")[1]
+    if regex.search(rf"(?<![\w@])@{regex.escape(local)}(@[\w.-]+\w)?(?![\w@])", text):
+        return text
+    return f"{mention} {text}"
+
+
+def like(conn: MastodonConnector, ref: PublishedRef) -> None:
+    status_id = str(ref.data.get("id") or ref.external_id)
+    call("POST", conn.config.server, f"/api/v1/statuses/{status_id}/favourite", token=conn.token())
+
+
 def find_published(conn: MastodonConnector, part: OutgoingPart) -> PublishedRef | None:
     statuses = call(
         "GET",
@@ -61,9 +91,13 @@ def find_published(conn: MastodonConnector, part: OutgoingPart) -> PublishedRef 
     )
     if not isinstance(statuses, list):
         return None
-    wanted = comparable(part.text)
+    text, parent = part.text, None
+    if part.reply_to is not None:
+        answered = part.reply_to.parent
+        parent = str(answered.data.get("id") or answered.external_id)
+        text = addressed(text, str(answered.data.get("acct") or ""))
+    wanted = comparable(text)
     since = part.not_before - CLOCK_MARGIN if part.not_before else None
-    parent = part.reply_to.parent.external_id if part.reply_to else None
     for status in statuses:  # newest first
         if not isinstance(status, dict) or status.get("reblog"):
             continue

@@ -74,7 +74,10 @@ def fetch_comments(conn: MastodonConnector, ref: PublishedRef, cursor: str | Non
     return Page(items=[item for _k, item in found], cursor=_format_cursor(found[-1][0]), more=more)
 
 
-def fetch_mentions(conn: MastodonConnector, cursor: str | None) -> Page:
+def fetch_mentions(conn: MastodonConnector, cursor: str | None, direct: bool = False) -> Page:
+    """Mentions, or (direct=True) direct messages: on Mastodon both are notifications of type
+    mention, told apart by the status's visibility. Each stream keeps its own cursor and moves
+    past the other's notifications."""
     # Each notification read, oldest first: its id, and the mention (None when its status
     # is gone), so the cursor moves past a deleted one too.
     read: list[tuple[str, Incoming | None]] = []
@@ -86,7 +89,7 @@ def fetch_mentions(conn: MastodonConnector, cursor: str | None) -> Page:
             page = _list(response)
             if not page:
                 break
-            read += [(str(n["id"]), _mention(conn, n)) for n in reversed(page)]
+            read += [(str(n["id"]), _mention(conn, n, direct)) for n in reversed(page)]
             if len(read) >= MAX_ITEMS_PER_FETCH:
                 read, more = read[:MAX_ITEMS_PER_FETCH], True
                 break
@@ -99,7 +102,7 @@ def fetch_mentions(conn: MastodonConnector, cursor: str | None) -> Page:
             page = _list(response)
             if not page:
                 break
-            newest_first += [(str(n["id"]), _mention(conn, n)) for n in page]
+            newest_first += [(str(n["id"]), _mention(conn, n, direct)) for n in page]
             if len(newest_first) >= MAX_ITEMS_PER_FETCH:
                 break
             max_id = _link_id(response, "next", "max_id") or str(page[-1]["id"])
@@ -133,11 +136,13 @@ def _link_id(response: httpx.Response, rel: str, name: str) -> str | None:
     return str(value) if value else None
 
 
-def _mention(conn: MastodonConnector, notification: dict[str, Any]) -> Incoming | None:
+def _mention(
+    conn: MastodonConnector, notification: dict[str, Any], direct: bool
+) -> Incoming | None:
     status = notification.get("status")
     if notification.get("type") != "mention" or not isinstance(status, dict):
         return None
-    if not status.get("id"):
+    if not status.get("id") or (status.get("visibility") == "direct") != direct:
         return None
     return incoming(conn, status)
 

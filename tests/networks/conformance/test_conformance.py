@@ -278,6 +278,10 @@ def test_capabilities_are_declared(adapter: Adapter, connector: Connector) -> No
         (Capability.READ_COMMENTS, "fetch_comments"),
         (Capability.MENTIONS, "fetch_mentions"),
         (Capability.METRICS, "fetch_metrics"),
+        (Capability.DIRECT_MESSAGES, "fetch_messages"),
+        (Capability.LIKE, "like"),
+        (Capability.HIDE, "hide"),
+        (Capability.DELETE_COMMENTS, "delete_comment"),
     ):
         overridden = inspect.getattr_static(cls, method) is not inspect.getattr_static(
             Connector, method

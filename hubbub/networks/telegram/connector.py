@@ -17,8 +17,9 @@ from hubbub.networks.base import (
     MediaLimits,
     PermanentError,
 )
+from hubbub.networks.incoming import Page
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
-from hubbub.networks.telegram import posting
+from hubbub.networks.telegram import posting, reading
 from hubbub.networks.telegram.client import call
 from hubbub.networks.telegram.limits import (
     MAX_CAPTION,
@@ -46,10 +47,12 @@ class TelegramConnector(Connector):
             Capability.PUBLISH_IMAGE,  # sendPhoto, the text as its caption
             Capability.PUBLISH_THREAD,  # each part replies to the previous (reply_parameters)
             Capability.DELETE,  # deleteMessage (within 48 hours, with the "Delete" right)
+            Capability.DIRECT_MESSAGES,  # private chats with the bot, from getUpdates
+            Capability.REPLY,  # sendMessage to that chat with reply_parameters
         }
     )
     # Not declared: comments (a channel's discussion group is another chat the bot would
-    # have to join), mentions, direct messages, metrics (the Bot API gives no view counts
+    # have to join), mentions, metrics (the Bot API gives no view counts
     # for channel posts), search (a bot cannot read a channel's history), video (not yet).
     config_model: ClassVar[type[TelegramConfig]] = TelegramConfig
     config: TelegramConfig
@@ -103,6 +106,10 @@ class TelegramConnector(Connector):
 
     def delete(self, ref: PublishedRef) -> None:
         posting.delete(self, ref)
+
+    # Reading: see reading.py.
+    def fetch_messages(self, cursor: str | None) -> Page:
+        return reading.fetch_messages(self, cursor)
 
 
 def may_post(member: Any) -> bool:

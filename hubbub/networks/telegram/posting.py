@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 
 def publish(conn: TelegramConnector, part: OutgoingPart) -> PublishedRef:
-    chat_id = conn.config.chat_id
+    # An answer to a direct message goes to that person's chat with the bot, not the channel.
+    answered = part.reply_to.parent.data.get("chat_id") if part.reply_to else None
+    chat_id = answered if isinstance(answered, int) else conn.config.chat_id
     reply = _reply_parameters(part)
     length = utf16_length(part.text)
     if part.media:
@@ -129,5 +131,8 @@ def message_url(chat_id: int, username: str, message_id: int) -> str:
 def _reply_parameters(part: OutgoingPart) -> dict[str, Any] | None:
     if part.reply_to is None:
         return None
-    # Bot API 7.0 "ReplyParameters"; replaces the older reply_to_message_id.
-    return {"message_id": int(part.reply_to.parent.external_id)}
+    # Bot API 7.0 "ReplyParameters"; replaces the older reply_to_message_id. A direct
+    # message's id is "<chat>:<message>" (reading.py): its data holds the bare message id.
+    parent = part.reply_to.parent
+    message_id = parent.data.get("message_id")
+    return {"message_id": int(message_id if message_id is not None else parent.external_id)}

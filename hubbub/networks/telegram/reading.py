@@ -63,7 +63,8 @@ def incoming(conn: TelegramConnector, update: dict[str, Any]) -> Incoming | None
     chat = message.get("chat")
     if not isinstance(chat, dict) or chat.get("type") != "private":
         return None
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    found = message.get("from")
+    sender: dict[str, Any] = found if isinstance(found, dict) else {}
     text = str(message.get("text") or message.get("caption") or "")
     if not text:
         text = _describe(message)

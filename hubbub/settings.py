@@ -51,6 +51,7 @@ HUBBUB_X_CLIENT_ID = config.env_str("HUBBUB_X_CLIENT_ID", "")
 HUBBUB_X_CLIENT_SECRET = config.env_str("HUBBUB_X_CLIENT_SECRET", "")
 HUBBUB_META_CLIENT_ID = config.env_str("HUBBUB_META_CLIENT_ID", "")  # Facebook and Instagram
 HUBBUB_META_CLIENT_SECRET = config.env_str("HUBBUB_META_CLIENT_SECRET", "")
+HUBBUB_META_WEBHOOK_VERIFY_TOKEN = config.env_str("HUBBUB_META_WEBHOOK_VERIFY_TOKEN", "")
 HUBBUB_THREADS_CLIENT_ID = config.env_str("HUBBUB_THREADS_CLIENT_ID", "")
 HUBBUB_THREADS_CLIENT_SECRET = config.env_str("HUBBUB_THREADS_CLIENT_SECRET", "")
 HUBBUB_LINKEDIN_CLIENT_ID = config.env_str("HUBBUB_LINKEDIN_CLIENT_ID", "")
@@ -151,6 +152,13 @@ USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
 
+# plotly.min.js is served from the plotly package itself (hubbub.inbox.plotly_static): no
+# copy in the repository, no CDN.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "hubbub.inbox.plotly_static.PlotlyFinder",
+]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start when it is missing
@@ -187,6 +195,8 @@ HUEY = {
 # take a crashed worker's delivery over (renewed before every part).
 HUBBUB_PUBLISH_CONCURRENCY = config.env_int("HUBBUB_PUBLISH_CONCURRENCY", 16, 1, 256)
 HUBBUB_PUBLISH_LEASE = config.env_int("HUBBUB_PUBLISH_LEASE", 300, 10, 86400)
+HUBBUB_INBOX_POLL_SECONDS = config.env_int("HUBBUB_INBOX_POLL_SECONDS", 60, 10, 86400)
+HUBBUB_INBOX_BACKFILL_DAYS = config.env_int("HUBBUB_INBOX_BACKFILL_DAYS", 7, 0, 365)
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:

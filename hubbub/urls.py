@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("hubbub.networks.urls")),
     path("", include("hubbub.publishing.urls")),
     path("", include("hubbub.webhooks.urls")),
+    path("", include("hubbub.inbox.urls")),
+    path("", include("hubbub.inbox.urls_settings")),
+    path("", include("hubbub.notify.urls")),
+    path("", include("hubbub.networks.hooks_urls")),
     *network_urls(),
     path("", include("hubbub.web.urls")),
 ]

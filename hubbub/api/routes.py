@@ -38,3 +38,7 @@ def mount(api: NinjaAPI) -> None:
     ):
         api.add_router("", module.router)
     api.add_router("", "hubbub.webhooks.api.router")  # the webhooks app's own router
+    # The inbox (issue 5): conversations and messages, then its settings and reports.
+    api.add_router("", "hubbub.api.routers.inbox.router")
+    api.add_router("", "hubbub.api.routers.inbox_settings.router")
+    api.add_router("", "hubbub.api.routers.inbox_rules.router")

@@ -625,7 +625,7 @@ def _deliver(
 def create_calendar(workspace: Workspace, language: str, owner: User) -> None:
     """A fortnight of publishing around today. Skipped when the workspace has posts already:
     a rerun (or someone trying the demo) never gets a second copy."""
-    if Post.objects.filter(workspace=workspace).exists():
+    if Post.objects.posts().filter(workspace=workspace).exists():
         return
     calendar = CALENDARS[language]
     tz = workspace.tz

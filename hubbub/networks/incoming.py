@@ -27,6 +27,7 @@ class Author:
     name: str = ""
     avatar_url: str = ""
     profile_url: str = ""
+    followers_count: int | None = None  # where the network says (inbox rules use it)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class Incoming:
     in_reply_to: str = ""  # the external_id of the post or comment it answers, if any
     # What a reply to it needs (Bluesky: uri and cid), as PublishedRef.data is for posts.
     data: dict[str, Any] = field(default_factory=dict)
+    # Where the network tells of changes (webhooks, full re-reads): when it was last edited,
+    # and whether it was deleted (then `text` may be empty; the inbox keeps what it had).
+    edited_at: datetime | None = None
+    deleted: bool = False
 
 
 @dataclass(frozen=True)

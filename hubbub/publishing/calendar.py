@@ -66,7 +66,7 @@ def posts_between(
     access.require("posts.view")
     filters = filters or Filters()
     filters.check()
-    posts = Post.objects.filter(
+    posts = Post.objects.posts().filter(
         workspace=access.workspace, scheduled_at__gte=start, scheduled_at__lt=end
     )
     return filter_posts(posts, filters)

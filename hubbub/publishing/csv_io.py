@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -673,7 +674,7 @@ def export_rows(
     filters = filters or Filters()
     filters.check()
     tz = access.workspace.tz
-    posts = Post.objects.filter(workspace=access.workspace)
+    posts: QuerySet[Post] = Post.objects.posts().filter(workspace=access.workspace)
     if start is not None:
         posts = posts.filter(scheduled_at__gte=start)
     if end is not None:

@@ -309,7 +309,7 @@ class _Job:
         )
 
     def part(self, index: int) -> OutgoingPart:
-        variant, refs = self.delivery.variant, self.refs
+        variant = self.delivery.variant
         return OutgoingPart(
             text=self.texts[index],
             idempotency_key=idempotency_key(self.delivery.pk, index),

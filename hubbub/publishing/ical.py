@@ -83,7 +83,8 @@ def build_feed(workspace: Workspace, now: datetime | None = None) -> bytes:
     calendar.add("x-wr-calname", _("%(workspace)s posts") % {"workspace": workspace.name})
     calendar.add("x-wr-timezone", workspace.time_zone)
     posts = (
-        Post.objects.filter(
+        Post.objects.posts()
+        .filter(
             workspace=workspace,
             scheduled_at__gte=now - PAST,
             scheduled_at__lt=now + FUTURE,

@@ -12,7 +12,7 @@ from django.utils import translation
 from hubbub.accounts.models import User
 from hubbub.core.models import Membership
 from hubbub.core.roles import Role
-from hubbub.publishing.models import Delivery
+from hubbub.publishing.models import Delivery, PostKind
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ def recipients(delivery: Delivery) -> list[str]:
 
 
 def notify_needs_attention(delivery: Delivery) -> None:
+    if delivery.post.kind == PostKind.REPLY:
+        return  # its author is told, with a link to the conversation (hubbub.inbox.receivers)
     to = recipients(delivery)
     if not to:
         return

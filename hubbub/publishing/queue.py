@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
 from hubbub.networks.models import Channel
-from hubbub.publishing.models import PostStatus, PostVariant, QueueSlot
+from hubbub.publishing.models import PostKind, PostStatus, PostVariant, QueueSlot
 from hubbub.publishing.tz import next_valid
 
 SEARCH_WEEKS = 8  # how far ahead "next free slot" looks before saying there is none
@@ -117,6 +117,7 @@ def _taken(channel_ids: Sequence[int], start: datetime, end: datetime) -> set[da
         post__scheduled_at__gte=start,
         post__scheduled_at__lt=end,
         post__status__in=TAKING,
+        post__kind=PostKind.POST,  # an inbox reply takes no slot
     ).values_list("post__scheduled_at", flat=True)
     return {t.replace(second=0, microsecond=0) for t in times if t is not None}
 

@@ -28,6 +28,8 @@ EVENTS: dict[str, object] = {
     "delivery.failed": _("Publishing on a channel failed and will be retried"),
     "delivery.needs_attention": _("Publishing on a channel stopped and needs a person"),
     "post.status_changed": _("A post's status changed"),
+    "conversation.created": _("A new conversation arrived in the inbox"),
+    "conversation.breached": _("A conversation missed its response target"),
 }
 # Sent by "Send test event" whatever the endpoint subscribes to.
 TEST_EVENT = "webhook.test"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from hubbub.core.models import Workspace
+from hubbub.inbox.models import Breach, Conversation, Priority
 from hubbub.publishing.models import Delivery, Post
 
 
@@ -58,6 +59,55 @@ def delivery_data(delivery: Delivery) -> dict[str, Any]:
 
 def status_change_data(post: Post, before: str, after: str) -> dict[str, Any]:
     return {"post": post_data(post), "before": before, "after": after}
+
+
+def conversation_page_url(workspace: Workspace, conversation_id: int) -> str:
+    try:
+        path = reverse("inbox:conversation", args=[workspace.slug, conversation_id])
+    except NoReverseMatch:  # the conversation page is named by the inbox app; same address
+        path = f"/w/{workspace.slug}/inbox/{conversation_id}/"
+    return settings.BASE_URL + path
+
+
+SUBJECT_EXCERPT = 140  # characters of the conversation's subject a webhook carries
+
+
+def conversation_data(conversation: Conversation) -> dict[str, Any]:
+    channel = conversation.channel
+    identity = conversation.identity
+    subject = " ".join(conversation.subject.split())
+    if len(subject) > SUBJECT_EXCERPT:
+        subject = subject[: SUBJECT_EXCERPT - 1] + "…"
+    return {
+        "id": conversation.pk,
+        "kind": conversation.kind,
+        "status": conversation.status,
+        "priority": Priority(conversation.priority).name.lower(),
+        "subject": subject,
+        "opened_at": iso(conversation.opened_at),
+        "first_response_due_at": iso(conversation.first_response_due_at),
+        "resolution_due_at": iso(conversation.resolution_due_at),
+        "customer": {
+            "handle": identity.handle,
+            "name": identity.name or None,
+        }
+        if identity is not None
+        else None,
+        "channel": {"id": channel.pk, "network": channel.network, "handle": channel.handle},
+        "url": conversation_page_url(conversation.workspace, conversation.pk),
+    }
+
+
+def breach_data(conversation: Conversation, breach: Breach) -> dict[str, Any]:
+    return {
+        "conversation": conversation_data(conversation),
+        "breach": {
+            "id": breach.pk,
+            "target": breach.kind,
+            "due_at": iso(breach.due_at),
+            "breached_at": iso(breach.breached_at),
+        },
+    }
 
 
 def test_data(workspace: Workspace) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from hubbub.publishing import signals
-from hubbub.publishing.models import Delivery, Post
+from hubbub.publishing.models import Delivery, Post, PostKind
 from hubbub.webhooks import payloads, sending, tasks
 from hubbub.webhooks.models import WebhookEndpoint
 
@@ -70,6 +70,9 @@ def forget_listeners(sender: Any, instance: WebhookEndpoint, **kwargs: Any) -> N
 def _on_delivery(event: str) -> Callable[..., None]:
     def receive(sender: Any, delivery: Delivery, **kwargs: Any) -> None:
         try:
+            # An inbox reply is a conversation's message, not a post: its own events say so.
+            if delivery.post.kind == PostKind.REPLY:
+                return
             if not _anyone_listens(delivery.workspace_id, event):
                 return
             fresh = _fresh_delivery(delivery)
@@ -85,6 +88,8 @@ def on_post_status_changed(
     sender: Any, post: Post, before: str = "", after: str = "", **kwargs: Any
 ) -> None:
     try:
+        if post.kind == PostKind.REPLY:
+            return
         if not _anyone_listens(post.workspace_id, "post.status_changed"):
             return
         fresh = Post.objects.select_related("workspace", "campaign").get(pk=post.pk)

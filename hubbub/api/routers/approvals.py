@@ -38,7 +38,9 @@ router = Router(tags=["approvals"])
 
 def _post(access: Access, post_id: int) -> Post:
     return get_object_or_404(
-        Post.objects.select_related("author", "workspace"), pk=post_id, workspace=access.workspace
+        Post.objects.posts().select_related("author", "workspace"),
+        pk=post_id,
+        workspace=access.workspace,
     )
 
 

@@ -48,6 +48,7 @@ from hubbub.publishing.models import (
     Delivery,
     DeliveryStatus,
     Post,
+    PostKind,
     PostStatus,
     PostVariant,
     WorkspacePublishing,
@@ -61,7 +62,7 @@ router = Router(tags=["posts"])
 
 def _post(access: Access, post_id: int) -> Post:
     return get_object_or_404(
-        Post.objects.select_related("author"), pk=post_id, workspace=access.workspace
+        Post.objects.posts().select_related("author"), pk=post_id, workspace=access.workspace
     )
 
 
@@ -156,7 +157,7 @@ def _day_start(day: datetime, tz: ZoneInfo) -> datetime:
 
 def _filtered_posts(access: Access, filters: PostQuery) -> QuerySet[Post]:
     tz = access.workspace.tz
-    posts = Post.objects.filter(workspace=access.workspace).select_related("author")
+    posts = Post.objects.posts().filter(workspace=access.workspace).select_related("author")
     if filters.status:
         if filters.status not in PostStatus.values:
             raise ActionError(
@@ -288,7 +289,10 @@ def list_deliveries(
 ) -> DeliveryPageOut:
     access = api_access(request, slug)
     access.require("posts.view")
-    deliveries = Delivery.objects.filter(workspace=access.workspace).select_related("channel")
+    # Inbox replies are the inbox's (its API lists them with their conversation).
+    deliveries = Delivery.objects.filter(
+        workspace=access.workspace, post__kind=PostKind.POST
+    ).select_related("channel")
     if filters.status:
         if filters.status not in DeliveryStatus.values:
             raise ActionError(

@@ -40,7 +40,7 @@ class CoverageOverride(models.Model):
         ordering = ["starts_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.user} on duty {self.starts_at}–{self.ends_at}"
+        return f"{self.user} on duty {self.starts_at} - {self.ends_at}"
 
 
 class Absence(models.Model):
@@ -58,7 +58,7 @@ class Absence(models.Model):
         ordering = ["starts_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.user} away {self.starts_at}–{self.ends_at}"
+        return f"{self.user} away {self.starts_at} - {self.ends_at}"
 
 
 class Digest(models.Model):

@@ -17,7 +17,7 @@ from hubbub.networks.base import (
     MediaLimits,
     TextLimits,
 )
-from hubbub.networks.facebook import graph, posting, reading
+from hubbub.networks.facebook import engage, graph, posting, reading
 from hubbub.networks.facebook.oauth import NETWORK, PROVIDER, long_lived
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.oauth2 import Token
@@ -53,10 +53,14 @@ class FacebookConnector(Connector):
             Capability.READ_COMMENTS,  # GET /{post-id}/comments
             Capability.MENTIONS,  # GET /{page-id}/tagged
             Capability.METRICS,  # reactions, comments, shares and post insights
+            Capability.REPLY,  # POST /{comment-id}/comments (or /{post-id}/comments) as the Page
+            Capability.LIKE,  # POST /{object-id}/likes
+            Capability.HIDE,  # POST /{comment-id} is_hidden
+            Capability.DELETE_COMMENTS,  # DELETE /{comment-id}
         }
     )
     # Not declared: video (resumable upload not implemented yet), threads (a Page post has
-    # no thread), direct messages (Messenger is a separate product and review).
+    # no thread), direct messages (Messenger is a separate product and review; not built).
     config_model: ClassVar[type[FacebookConfig]] = FacebookConfig
     config: FacebookConfig
 
@@ -120,6 +124,16 @@ class FacebookConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    # Engaging from the inbox: see engage.py.
+    def like(self, ref: PublishedRef) -> None:
+        engage.like(self, ref)
+
+    def hide(self, ref: PublishedRef, hidden: bool) -> None:
+        engage.hide(self, ref, hidden)
+
+    def delete_comment(self, ref: PublishedRef) -> None:
+        engage.delete_comment(self, ref)
 
 
 def postable_pages(user: Token, fields: str, network: str) -> Iterator[dict[str, Any]]:

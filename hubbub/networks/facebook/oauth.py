@@ -35,7 +35,7 @@ SCOPES = (
     "pages_manage_posts",  # publish and delete the Page's posts
     "pages_read_engagement",  # read the Page's posts, comments and reaction counts
     "pages_read_user_content",  # read what visitors post on the Page and tag it in
-    "pages_manage_engagement",  # post the first comment as the Page
+    "pages_manage_engagement",  # comment as the Page; like, hide and delete comments
     "read_insights",  # impressions and clicks of the Page's posts
     "business_management",  # Pages owned through a Business portfolio
 )

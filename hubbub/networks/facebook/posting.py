@@ -5,11 +5,13 @@
   `caption`; the answer's post_id is the Page post;
 - several photos: each uploaded with published=false, then POST /{page-id}/feed with
   message and attached_media[i]={"media_fbid": ...} ("Publish a multi-photo post");
-- the first comment (a part with reply_to): POST /{post-id}/comments as the Page.
+- the first comment (a part with reply_to): POST /{post-id}/comments as the Page; an answer
+  from the inbox is one too, on the comment or tagging post answered (engage.py).
 
 Idempotency: the Graph API has no idempotency key. After a time-out, find_published reads
 the Page's published posts since the part was due (minus a minute for clock skew) and
-matches the message; a first comment is looked for among the post's comments by the Page.
+matches the message; a first comment or an answer is looked for among the comments by the
+Page on what it answered.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from hubbub.networks.base import ConnectorError, PermanentError, upload_file
-from hubbub.networks.facebook import graph
+from hubbub.networks.facebook import engage, graph
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
@@ -33,9 +35,9 @@ CLOCK_SKEW = timedelta(minutes=1)
 
 def publish(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef:
     if part.reply_to is not None:
-        answer = conn.call(
-            "POST", f"{part.reply_to.parent.external_id}/comments", data={"message": part.text}
-        )
+        # A first comment on our post, or an answer from the inbox (engage.reply_target).
+        target = engage.reply_target(part.reply_to.parent)
+        answer = conn.call("POST", f"{target}/comments", data={"message": part.text})
         return comment_ref(_id(answer))
     if any(not m.mime_type.startswith("image/") for m in part.media):
         raise PermanentError(_("Hubbub does not publish videos to Facebook Pages yet."))
@@ -69,7 +71,7 @@ def find_published(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef 
         page = conn.page_id()
         answer = conn.call(
             "GET",
-            f"{part.reply_to.parent.external_id}/comments",
+            f"{engage.reply_target(part.reply_to.parent)}/comments",
             params={
                 "filter": "stream",
                 "order": "reverse_chronological",

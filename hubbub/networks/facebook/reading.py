@@ -146,6 +146,15 @@ def _incoming(items: Iterable[dict[str, Any]], post_id: str) -> Iterable[tuple[K
                 created_at=created,
                 url=str(item.get("permalink_url") or f"{graph.WWW_URL}/{item['id']}"),
                 in_reply_to=str(parent.get("id") or post_id) if parent else post_id,
+                # What answering, hiding or deleting it needs (engage.py): a comment on our
+                # post (post_id set; parent_id the comment it answers, if any), or a post
+                # of someone else's that tags the Page (kind "post").
+                data={
+                    "id": str(item["id"]),
+                    "kind": "comment" if post_id else "post",
+                    "post_id": post_id,
+                    "parent_id": str(parent.get("id") or "") if parent else "",
+                },
             ),
         )
 

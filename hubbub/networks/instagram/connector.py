@@ -21,7 +21,7 @@ from hubbub.networks.facebook import graph
 from hubbub.networks.facebook.connector import page_connection, postable_pages
 from hubbub.networks.facebook.oauth import long_lived
 from hubbub.networks.incoming import Page, PostMetrics
-from hubbub.networks.instagram import posting, reading
+from hubbub.networks.instagram import engage, posting, reading
 from hubbub.networks.instagram.limits import (
     IMAGE_FORMATS,
     MAX_ALT_TEXT,
@@ -56,10 +56,14 @@ class InstagramConnector(Connector):
             Capability.READ_COMMENTS,  # GET /{ig-media-id}/comments (+ replies)
             Capability.MENTIONS,  # GET /{ig-user-id}/tags: media the account is tagged in
             Capability.METRICS,  # GET /{ig-media-id}/insights
+            Capability.REPLY,  # POST /{ig-comment-id}/replies; a tag: POST /{ig-user-id}/mentions
+            Capability.HIDE,  # POST /{ig-comment-id} hide
+            Capability.DELETE_COMMENTS,  # DELETE /{ig-comment-id}
         }
     )
     # Not declared: delete (the Instagram API cannot delete a post), threads, stories
-    # (Hubbub has no story composer), direct messages (a separate product and review).
+    # (Hubbub has no story composer), direct messages (a separate product and review),
+    # liking comments (the API has no such call).
     config_model: ClassVar[type[InstagramConfig]] = InstagramConfig
     config: InstagramConfig
 
@@ -136,6 +140,13 @@ class InstagramConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    # Engaging from the inbox (replies go through publish): see engage.py.
+    def hide(self, ref: PublishedRef, hidden: bool) -> None:
+        engage.hide(self, ref, hidden)
+
+    def delete_comment(self, ref: PublishedRef) -> None:
+        engage.delete_comment(self, ref)
 
 
 def account_from_user(user: dict[str, Any]) -> Account:

@@ -20,7 +20,7 @@ NETWORK = "Instagram"
 SCOPES = (
     "instagram_basic",  # the account's profile and media (lookups, reading)
     "instagram_content_publish",  # create containers and publish them
-    "instagram_manage_comments",  # read comments and post the first comment
+    "instagram_manage_comments",  # read, answer, hide and delete comments; first comment
     "instagram_manage_insights",  # reach, likes, saves and views of each post
     "pages_show_list",  # the Pages the person manages, and their linked Instagram accounts
     "pages_read_engagement",  # read the linked Page, needed to reach the account

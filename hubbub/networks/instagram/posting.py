@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from hubbub.networks.base import PermanentError, RateLimited
 from hubbub.networks.facebook import containers, graph
 from hubbub.networks.facebook.posting import CLOCK_SKEW
-from hubbub.networks.instagram import public_media
+from hubbub.networks.instagram import engage, public_media
 from hubbub.networks.instagram.limits import (
     MAX_ASPECT,
     MAX_HASHTAGS,
@@ -76,6 +76,8 @@ CONTAINERS = containers.Containers(
 def publish(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef:
     if part.reply_to is not None:
         parent = part.reply_to.parent
+        if engage.answers(part.reply_to):  # a comment, reply or tag from the inbox
+            return engage.reply(conn, part, parent)
         answer = conn.call("POST", f"{parent.external_id}/comments", data={"message": part.text})
         return PublishedRef(external_id=_id(answer), url=parent.url, data={"id": _id(answer)})
     check_part(conn, part)
@@ -192,6 +194,8 @@ def find_published(conn: InstagramConnector, part: OutgoingPart) -> PublishedRef
     wanted = containers.normal(part.text)
     if part.reply_to is not None:
         parent = part.reply_to.parent
+        if engage.answers(part.reply_to):
+            return engage.find_reply(conn, part, parent)
         answer = conn.call(
             "GET", f"{parent.external_id}/comments", params={"fields": "id,text,username"}
         )

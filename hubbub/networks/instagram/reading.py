@@ -50,7 +50,18 @@ def fetch_comments(conn: InstagramConnector, ref: PublishedRef, cursor: str | No
                 for reply in replies or ()
                 if isinstance(reply, dict)
             ]:
-                made = _incoming(item, item.get("text"), parent)
+                top = parent == ref.external_id
+                made = _incoming(
+                    item,
+                    item.get("text"),
+                    parent,
+                    # What answering, hiding or deleting it needs (engage.py).
+                    {
+                        "kind": "comment" if top else "reply",
+                        "media_id": ref.external_id,
+                        "parent_id": "" if top else parent,
+                    },
+                )
                 if made is not None and (not own or made[1].author.handle != f"@{own}"):
                     found.append(made)
     return select(found, cursor)
@@ -65,14 +76,25 @@ def fetch_mentions(conn: InstagramConnector, cursor: str | None) -> Page:
         network=conn.label,
         params={"fields": "id,caption,timestamp,username,permalink", "limit": PAGE_LIMIT},
     ):
-        made = [m for m in (_incoming(item, item.get("caption"), "") for item in page) if m]
+        made = [
+            m
+            for m in (
+                _incoming(
+                    item, item.get("caption"), "", {"kind": "tag", "media_id": item.get("id")}
+                )
+                for item in page
+            )
+            if m
+        ]
         found += made
         if after is not None and made and all(key <= after for key, _item in made):
             break  # newest first: everything further is older still
     return select(found, cursor)
 
 
-def _incoming(item: dict[str, Any], text: Any, parent: str) -> tuple[Key, Incoming] | None:
+def _incoming(
+    item: dict[str, Any], text: Any, parent: str, data: dict[str, Any]
+) -> tuple[Key, Incoming] | None:
     created = parse_time(item.get("timestamp"))
     if created is None or not item.get("id"):
         return None
@@ -92,6 +114,7 @@ def _incoming(item: dict[str, Any], text: Any, parent: str) -> tuple[Key, Incomi
             created_at=created,
             url=str(item.get("permalink") or ""),
             in_reply_to=parent,
+            data={"id": str(item["id"]), **data},
         ),
     )
 

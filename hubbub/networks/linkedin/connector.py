@@ -22,7 +22,7 @@ from hubbub.networks.base import (
     PermanentError,
 )
 from hubbub.networks.incoming import Page, PostMetrics
-from hubbub.networks.linkedin import client, limits, posting, reading
+from hubbub.networks.linkedin import client, engage, limits, posting, reading
 from hubbub.networks.linkedin.oauth import PROVIDER
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
@@ -47,10 +47,14 @@ class LinkedInConnector(Connector):
             Capability.DELETE,  # DELETE /rest/posts/{urn}
             Capability.READ_COMMENTS,  # GET /rest/socialActions/{urn}/comments
             Capability.METRICS,  # GET /rest/organizationalEntityShareStatistics
+            Capability.REPLY,  # POST /rest/socialActions/{comment}/comments, parentComment
+            Capability.LIKE,  # POST /rest/reactions, reactionType LIKE, as the page
+            Capability.DELETE_COMMENTS,  # DELETE /rest/socialActions/{post}/comments/{id}
         }
     )
-    # Not declared: threads (LinkedIn has none), first comments (would need the Comments
-    # API write path, not built yet), video and documents (Videos API, not built yet),
+    # Not declared: threads (LinkedIn has none), first comments (the Comments API write
+    # path exists for answers; a first comment is not wired yet), hiding comments (LinkedIn
+    # has no such call), video and documents (Videos API, not built yet),
     # mentions (organization notifications need another review of the app by LinkedIn;
     # see docs/networks/linkedin.md), direct messages (no API for pages), search.
     config_model: ClassVar[type[LinkedInConfig]] = LinkedInConfig
@@ -153,6 +157,14 @@ class LinkedInConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    # --- engaging from the inbox (answers go through publish): engage.py --------------------
+
+    def like(self, ref: PublishedRef) -> None:
+        engage.like(self, ref)
+
+    def delete_comment(self, ref: PublishedRef) -> None:
+        engage.delete_comment(self, ref)
 
 
 def account_of(response: httpx.Response) -> Account:

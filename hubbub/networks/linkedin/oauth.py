@@ -17,7 +17,8 @@ from hubbub.networks import oauth2
 
 # Community Management API permissions (learn.microsoft.com, "Community Management API"
 # and "Organization Access Control by Role"):
-#   w_organization_social  create and delete posts as the organization (Posts, Images API)
+#   w_organization_social  create and delete posts as the organization (Posts, Images API);
+#                          answer, like and delete comments as it (Comments, Reactions API)
 #   r_organization_social  read the organization's posts and their comments (lookup after a
 #                          time-out, READ_COMMENTS) and share statistics (METRICS)
 #   rw_organization_admin  list the organizations the person administers (organizationAcls)

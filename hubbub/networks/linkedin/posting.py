@@ -12,6 +12,8 @@ Idempotency: the Posts API has no idempotency key. After a time-out, find_publis
 the page's latest posts (GET /rest/posts?q=author) and looks for the same commentary
 created since the part was due. LinkedIn also refuses an identical post (422
 DUPLICATE_POST), so a resend after a missed lookup cannot double a post.
+
+A part with reply_to is an answer to a comment from the inbox: engage.py.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from hubbub.core import http
 from hubbub.networks.base import ConnectorError, PermanentError, TransientError, read_media
-from hubbub.networks.linkedin import client
+from hubbub.networks.linkedin import client, engage
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ def post_url(post_urn: str) -> str:
 
 
 def publish(conn: LinkedInConnector, part: OutgoingPart) -> PublishedRef:
+    if part.reply_to is not None:  # an answer to a comment, from the inbox
+        return engage.reply(conn, part)
     if any(not m.mime_type.startswith("image/") for m in part.media):
         raise PermanentError(_("Hubbub posts images on LinkedIn, not videos or documents yet."))
     images = [(m, upload_image(conn, m)) for m in part.media]
@@ -122,6 +126,8 @@ def upload_image(conn: LinkedInConnector, media: MediaFile) -> str:
 
 
 def find_published(conn: LinkedInConnector, part: OutgoingPart) -> PublishedRef | None:
+    if part.reply_to is not None:
+        return engage.find_reply(conn, part)
     author = conn.author()
     response = conn.api(
         "GET",

@@ -2,7 +2,8 @@
 
 Comments: GET /rest/socialActions/{post urn}/comments, paged with start and count (Comments
 API). The order of the pages is not something we rely on: every page is read (up to
-MAX_PAGES), and the comments newer than the cursor kept. The cursor is the newest comment
+MAX_PAGES), and the comments newer than the cursor kept; the page's own comments (answers
+sent from Hubbub) are not comments to read. The cursor is the newest comment
 seen, as "<created time in ms>:<comment id>".
 
 Metrics: GET /rest/organizationalEntityShareStatistics?q=organizationalEntity with
@@ -33,6 +34,7 @@ Key = tuple[int, str]
 def fetch_comments(conn: LinkedInConnector, ref: PublishedRef, cursor: str | None) -> Page:
     post_urn = str(ref.data.get("urn") or ref.external_id)
     after = _parse_cursor(cursor)
+    own = conn.author()
     found: dict[str, tuple[Key, Incoming]] = {}
     start = 0
     for _page in range(MAX_PAGES):
@@ -46,8 +48,8 @@ def fetch_comments(conn: LinkedInConnector, ref: PublishedRef, cursor: str | Non
         elements = [e for e in body.get("elements") or () if isinstance(e, dict)]
         for element in elements:
             item = _comment(element, post_urn)
-            if item is None:
-                continue
+            if item is None or item.author.external_id == own:
+                continue  # the page's own comments (answers sent from Hubbub) are not read
             key: Key = (int(item.created_at.timestamp() * 1000), item.external_id)
             if after is None or key > after:
                 found[item.external_id] = (key, item)
@@ -97,7 +99,14 @@ def _comment(element: dict[str, Any], post_urn: str) -> Incoming | None:
         created_at=datetime.fromtimestamp(millis / 1000, UTC),
         url=post_url_for(post_urn),
         in_reply_to=str(element.get("parentComment") or post_urn),
-        data={"urn": comment_urn, "object": str(element.get("object") or post_urn)},
+        # What answering, liking or deleting it needs (engage.py): its URN, the post's
+        # activity it sits on, and the comment it answers when it is itself an answer.
+        data={
+            "id": comment_id,
+            "urn": comment_urn,
+            "object": str(element.get("object") or post_urn),
+            "parent_comment": str(element.get("parentComment") or ""),
+        },
     )
 
 

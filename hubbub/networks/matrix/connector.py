@@ -18,7 +18,7 @@ from hubbub.networks.base import (
     PermanentError,
 )
 from hubbub.networks.incoming import Page, PostMetrics
-from hubbub.networks.matrix import posting, reading
+from hubbub.networks.matrix import engage, posting, reading
 from hubbub.networks.matrix.client import CLIENT, as_dict, call, errcode, matrix_to, q
 from hubbub.networks.matrix.limits import (
     DEFAULT_UPLOAD_BYTES,
@@ -55,11 +55,14 @@ class MatrixConnector(Connector):
             Capability.READ_COMMENTS,  # the thread's replies (relations API)
             Capability.MENTIONS,  # room messages naming the account (/messages)
             Capability.METRICS,  # reactions (m.annotation) and thread replies, counted
+            Capability.REPLY,  # m.in_reply_to the message, in its thread if it is in one
+            Capability.LIKE,  # an m.reaction 👍 annotation
+            Capability.DELETE_COMMENTS,  # a redaction (needs the room's "redact" power level)
         }
     )
     # Not declared: video (m.video needs a thumbnail and duration Hubbub does not make yet),
-    # direct messages, replying from the inbox, search (server-side search does not cover
-    # encrypted rooms and is optional for servers).
+    # direct messages (a channel is one room), hiding (Matrix has none), search (server-side
+    # search does not cover encrypted rooms and is optional for servers).
     config_model: ClassVar[type[MatrixConfig]] = MatrixConfig
     config: MatrixConfig
 
@@ -153,6 +156,13 @@ class MatrixConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    # --- engaging from the inbox (answers go through publish): see engage.py ---------------
+    def like(self, ref: PublishedRef) -> None:
+        engage.like(self, ref)
+
+    def delete_comment(self, ref: PublishedRef) -> None:
+        engage.delete_comment(self, ref)
 
 
 def room_state(conn: MatrixConnector, event_type: str) -> dict[str, Any] | None:

@@ -9,7 +9,9 @@ representation of the image… the alt text". No `filename` key is sent, so clie
 show the alt text as a caption (v1.10 "Media captions"). The text comes first so that the
 post's identity, its thread and its replies hang on the text event. A thread's later parts
 are m.thread relations to the first part's event, with m.in_reply_to the previous part as
-the fallback for clients without threads ("Threading").
+the fallback for clients without threads ("Threading"). An answer from the inbox is a reply
+(m.in_reply_to) to the message answered, inside the thread it is in, if any, and names its
+author in m.mentions.
 
 Idempotency, exactly once: each event's txnId is derived from the part's idempotency_key
 (one for the text, one for the image). The spec makes a PUT with the same txnId and the same
@@ -80,6 +82,11 @@ def publish(conn: MatrixConnector, part: OutgoingPart) -> PublishedRef:
         content: dict[str, Any] = {"msgtype": "m.text", "body": part.text}
         if thread:
             content["m.relates_to"] = thread
+        sender = _answered_sender(part)
+        if sender:
+            # "User and room mentions": a reply names the author of what it answers, so
+            # their client notifies them.
+            content["m.mentions"] = {"user_ids": [sender]}
         event_ids.append(_send(conn, content, txn_id(part.idempotency_key, "text")))
     if image is not None:
         if thread:
@@ -107,9 +114,33 @@ def _send(conn: MatrixConnector, content: dict[str, Any], txn: str) -> str:
     return event_id
 
 
+def _answered_sender(part: OutgoingPart) -> str:
+    """The author of the message answered from the inbox (reading.py keeps it), else ""."""
+    if part.reply_to is None or not answers_incoming(part.reply_to.parent):
+        return ""
+    sender = str(part.reply_to.parent.data.get("sender") or "")
+    return sender if sender.startswith("@") else ""
+
+
+def answers_incoming(parent: PublishedRef) -> bool:
+    """A message from someone else, read by reading.py (its data has event_id and
+    thread_root), rather than one of our own parts (event_ids)."""
+    return "event_id" in parent.data and "event_ids" not in parent.data
+
+
 def _thread_relation(part: OutgoingPart) -> dict[str, Any] | None:
     if part.reply_to is None:
         return None
+    parent = part.reply_to.parent
+    if answers_incoming(parent):
+        # An answer from the inbox ("Rich replies", "Threading"): a reply to the message;
+        # in the thread the message is in, if any (a comment under our post is), with
+        # is_falling_back false since the reply is a real one, not a thread's fallback.
+        reply = {"m.in_reply_to": {"event_id": parent.external_id}}
+        root = str(parent.data.get("thread_root") or "")
+        if not root:
+            return reply
+        return {"rel_type": "m.thread", "event_id": root, "is_falling_back": False, **reply}
     # "Threading": rel_type m.thread on the thread's root; is_falling_back with
     # m.in_reply_to the latest event, for clients that show replies but not threads.
     return {

@@ -246,6 +246,11 @@ def _incoming(
         parent = str(reply["event_id"])
     elif relates.get("rel_type") == "m.thread" and relates.get("event_id"):
         parent = str(relates["event_id"])
+    # The thread the event is in (our post's, for a comment; another's, for a mention made
+    # inside a thread): an answer stays in it (posting.py).
+    thread_root = default_parent
+    if relates.get("rel_type") == "m.thread" and relates.get("event_id"):
+        thread_root = str(relates["event_id"])
     room_id = conn.config.room_id
     return Incoming(
         external_id=event_id,
@@ -254,5 +259,10 @@ def _incoming(
         created_at=datetime.fromtimestamp(_ts(event) / 1000, UTC),
         url=matrix_to(room_id, event_id, via=server_of(conn.config.user_id)),
         in_reply_to=parent,
-        data={"room_id": room_id, "event_id": event_id, "thread_root": default_parent},
+        data={
+            "room_id": room_id,
+            "event_id": event_id,
+            "thread_root": thread_root,
+            "sender": sender,
+        },
     )

@@ -23,7 +23,7 @@ from hubbub.networks.base import (
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.oauth2 import Token
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
-from hubbub.networks.threads import client, posting, reading
+from hubbub.networks.threads import client, engage, posting, reading
 from hubbub.networks.threads.limits import (
     IMAGE_FORMATS,
     MAX_ALT_TEXT,
@@ -69,10 +69,12 @@ class ThreadsConnector(Connector):
             Capability.READ_COMMENTS,  # GET /{threads-media-id}/conversation
             Capability.MENTIONS,  # GET /{threads-user-id}/mentions
             Capability.METRICS,  # GET /{threads-media-id}/insights
+            Capability.REPLY,  # a reply container, reply_to_id the reply or mention answered
+            Capability.HIDE,  # POST /{threads-reply-id}/manage_reply (top-level replies)
         }
     )
-    # Not declared: direct messages (Threads has none in its API), replying to others'
-    # replies from the inbox (a later round), search (keyword search needs its own review).
+    # Not declared: direct messages (Threads has none in its API), liking and deleting
+    # others' replies (no API for either), search (keyword search needs its own review).
     config_model: ClassVar[type[ThreadsConfig]] = ThreadsConfig
     config: ThreadsConfig
 
@@ -194,6 +196,9 @@ class ThreadsConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def hide(self, ref: PublishedRef, hidden: bool) -> None:
+        engage.hide(self, ref, hidden)
 
 
 def account_from_user(user: dict[str, Any]) -> Account:

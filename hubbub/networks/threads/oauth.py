@@ -33,7 +33,7 @@ NETWORK = "Threads"
 SCOPES = (
     "threads_basic",  # the profile (id, username, picture) and the profile's posts (lookups)
     "threads_content_publish",  # create containers and publish them
-    "threads_manage_replies",  # publish replies: the parts of a thread, the first comment
+    "threads_manage_replies",  # replies: thread parts, first comment, answers; hiding
     "threads_read_replies",  # read the replies to the profile's posts (inbox)
     "threads_manage_insights",  # views, likes, replies, reposts and quotes of each post
     "threads_manage_mentions",  # read public posts that mention the profile

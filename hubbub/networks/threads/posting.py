@@ -190,11 +190,18 @@ def find_published(conn: ThreadsConnector, part: OutgoingPart) -> PublishedRef |
     wanted = containers.normal(part.text)
     edge = "replies" if part.reply_to is not None else "threads"
     fields = "id,text,timestamp,permalink"
+    parent = part.reply_to.parent.external_id if part.reply_to is not None else ""
+    if parent:
+        # The same words answering two people are two replies: the parent tells them apart.
+        fields += ",replied_to"
     params = {"fields": fields, "limit": "25"}
     if part.not_before is not None:
         params["since"] = str(int((part.not_before - CLOCK_SKEW).timestamp()))
     for page in conn.paged(f"{conn.user_id()}/{edge}", params=params, max_pages=LOOKUP_PAGES):
         for item in page:
+            answered = client.obj(item.get("replied_to")).get("id")
+            if parent and answered and str(answered) != parent:
+                continue
             if item.get("id") and containers.normal(item.get("text")) == wanted:
                 media_id = str(item["id"])
                 return PublishedRef(

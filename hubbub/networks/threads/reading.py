@@ -86,6 +86,11 @@ def _incoming(item: dict[str, Any], parent: str) -> tuple[Key, Incoming] | None:
             created_at=created,
             url=str(item.get("permalink") or ""),
             in_reply_to=str(answered or parent),
+            # Threads hides only replies made to the post itself (engage.py): say which.
+            data={
+                "id": str(item["id"]),
+                "top_level": bool(parent) and str(answered or parent) == parent,
+            },
         ),
     )
 

@@ -18,7 +18,7 @@ from hubbub.networks.base import (
 )
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
-from hubbub.networks.x import client, posting, reading
+from hubbub.networks.x import client, engage, messages, posting, reading
 from hubbub.networks.x.limits import x_limits
 from hubbub.networks.x.oauth import PROVIDER
 
@@ -59,10 +59,14 @@ class XConnector(Connector):
             Capability.READ_COMMENTS,  # recent search, conversation_id:<post> (7 days)
             Capability.MENTIONS,  # GET /2/users/:id/mentions
             Capability.METRICS,  # GET /2/tweets?ids=…&tweet.fields=public_metrics
+            Capability.REPLY,  # POST /2/tweets, reply.in_reply_to_tweet_id: the mention or reply
+            Capability.LIKE,  # POST /2/users/:id/likes
+            Capability.HIDE,  # PUT /2/tweets/:id/hidden, replies under the account's own posts
+            Capability.DIRECT_MESSAGES,  # GET /2/dm_events; POST /2/dm_conversations/:id/messages
         }
     )
-    # Not declared: direct messages and replying from the inbox (not built yet), search
-    # (recent search costs a Basic or higher access level per call; not built yet).
+    # Not declared: deleting others' posts (X has no such thing: hiding is the owner's tool),
+    # search (recent search costs a Basic or higher access level per call; not built yet).
     can_look_up = True  # GET /2/users/:id/tweets since the part was due: see posting.py
     config_model: ClassVar[type[XConfig]] = XConfig
     config: XConfig
@@ -125,3 +129,13 @@ class XConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_messages(self, cursor: str | None) -> Page:
+        return messages.fetch_messages(self, cursor)
+
+    # Engaging from the inbox: see engage.py.
+    def like(self, ref: PublishedRef) -> None:
+        engage.like(self, ref)
+
+    def hide(self, ref: PublishedRef, hidden: bool) -> None:
+        engage.hide(self, ref, hidden)

@@ -15,7 +15,11 @@ Scopes, each for one thing Hubbub does:
 - offline.access: a refresh token. Without it the access token dies after two hours and a
   person would have to sign in again; with it Hubbub renews the token itself (each refresh
   returns a new refresh token and retires the old one);
-- media.write: upload images and videos (POST /2/media/upload and its chunked variant).
+- media.write: upload images and videos (POST /2/media/upload and its chunked variant);
+- like.write: like a mention or reply from the inbox (POST /2/users/:id/likes);
+- tweet.moderate.write: hide (and show again) replies under the account's posts from the
+  inbox (PUT /2/tweets/:id/hidden);
+- dm.read, dm.write: read the account's direct messages into the inbox and answer them.
 """
 
 from __future__ import annotations
@@ -26,7 +30,17 @@ from hubbub.networks import oauth2
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = "https://api.x.com/2/oauth2/token"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
+SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "offline.access",
+    "media.write",
+    "like.write",
+    "tweet.moderate.write",
+    "dm.read",
+    "dm.write",
+)
 
 PROVIDER = oauth2.Provider(
     network="x",
@@ -39,8 +53,8 @@ PROVIDER = oauth2.Provider(
     basic_auth=True,  # confidential client: client id and secret in Authorization: Basic
     docs="docs/networks/x.md",
     help=gettext_lazy(
-        "X asks you to let Hubbub read and write posts, read your profile, upload media and "
-        "stay connected. Sign in as the account the channel posts as: every X account is "
-        "its own channel."
+        "X asks you to let Hubbub read and write posts and direct messages, read your "
+        "profile, upload media, like posts, hide replies to your posts and stay connected. "
+        "Sign in as the account the channel posts as: every X account is its own channel."
     ),
 )

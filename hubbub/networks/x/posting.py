@@ -8,6 +8,9 @@ for its files (media.py). X has no idempotency key: when an attempt's outcome is
 text with every link rewritten to a t.co address, a link to the media appended, and &, <, >
 escaped as HTML entities, so texts are compared with links replaced by a placeholder and
 entities decoded.
+
+An answer to a direct message (its parent's data["kind"] is "dm") is a message in that
+conversation instead: messages.py.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.utils import timezone
 
 from hubbub.networks.base import PermanentError
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
-from hubbub.networks.x import media
+from hubbub.networks.x import media, messages
 from hubbub.networks.x.client import call, data_of
 from hubbub.networks.x.counting import find_urls
 
@@ -41,6 +44,8 @@ _LEADING_MENTIONS = regex.compile(r"^(?:@\w+\s+)+")
 
 
 def publish(conn: XConnector, part: OutgoingPart) -> PublishedRef:
+    if part.reply_to is not None and messages.is_message(part.reply_to.parent):
+        return messages.reply(conn, part, part.reply_to.parent)  # a direct message's answer
     media_ids = media.upload_all(conn, part) if part.media else []
     body: dict[str, Any] = {"text": part.text}
     if part.reply_to is not None:
@@ -69,6 +74,8 @@ def delete(conn: XConnector, published: PublishedRef) -> None:
 
 
 def find_published(conn: XConnector, part: OutgoingPart) -> PublishedRef | None:
+    if part.reply_to is not None and messages.is_message(part.reply_to.parent):
+        return messages.find_reply(conn, part, part.reply_to.parent)
     since = (part.not_before or timezone.now() - timedelta(hours=1)) - LOOKUP_MARGIN
     params: dict[str, str] = {
         "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

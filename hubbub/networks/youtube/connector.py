@@ -20,7 +20,7 @@ from hubbub.networks.base import (
 )
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
-from hubbub.networks.youtube import client, limits, posting, reading
+from hubbub.networks.youtube import client, engage, limits, posting, reading
 from hubbub.networks.youtube.oauth import PROVIDER
 
 
@@ -45,10 +45,14 @@ class YouTubeConnector(Connector):
             Capability.DELETE,  # videos.delete
             Capability.READ_COMMENTS,  # commentThreads.list
             Capability.METRICS,  # videos.list part=statistics
+            Capability.REPLY,  # comments.insert, snippet.parentId the thread's top comment
+            Capability.HIDE,  # comments.setModerationStatus heldForReview / published
+            Capability.DELETE_COMMENTS,  # comments.setModerationStatus rejected
         }
     )
     # Not declared: text or image posts (YouTube publishes videos; community posts have no
-    # API), threads, first comments, mentions (no API), messages (YouTube has none), search.
+    # API), threads, first comments, mentions (no API), messages (YouTube has none), search,
+    # liking comments (the API cannot rate a comment).
     config_model: ClassVar[type[YouTubeConfig]] = YouTubeConfig
     config: YouTubeConfig
 
@@ -121,6 +125,13 @@ class YouTubeConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    # Engaging from the inbox (answers go through publish): see engage.py.
+    def hide(self, ref: PublishedRef, hidden: bool) -> None:
+        engage.hide(self, ref, hidden)
+
+    def delete_comment(self, ref: PublishedRef) -> None:
+        engage.delete_comment(self, ref)
 
 
 def accounts_of(response: httpx.Response) -> list[Account]:

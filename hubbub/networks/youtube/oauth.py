@@ -18,8 +18,9 @@ from hubbub.networks import oauth2
 
 # https://developers.google.com/youtube/v3/guides/auth/server-side-web-apps#identify-access-scopes
 #   youtube.upload     upload videos (videos.insert)
-#   youtube.force-ssl  delete videos (videos.delete) and read comments (commentThreads.list);
-#                      the narrowest scope those methods accept
+#   youtube.force-ssl  delete videos (videos.delete), read comments (commentThreads.list),
+#                      answer them (comments.insert) and hide or remove them
+#                      (comments.setModerationStatus); the narrowest scope those accept
 #   youtube.readonly   read the channel (channels.list mine=true) and video statistics
 #                      (videos.list): named on its own so the consent screen says Hubbub
 #                      reads, even though force-ssl would cover it

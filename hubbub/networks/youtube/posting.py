@@ -15,6 +15,8 @@ time-out, find_published asks the session (step 3): a finished upload gives the 
 itself, an unfinished one means no video exists yet, and the next publish resumes the same
 session instead of uploading a second copy. A session URI lets anyone holding it upload, so
 it is stored like a token and never logged (hubbub.core.http logs no query strings).
+
+A part with reply_to is an answer to a comment from the inbox, not a video: engage.py.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 from hubbub.core import http
 from hubbub.networks.base import ConnectorError, PermanentError, TransientError, open_media
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
-from hubbub.networks.youtube import client
+from hubbub.networks.youtube import client, engage
 from hubbub.networks.youtube.limits import description_of, title_of
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ def metadata(conn: YouTubeConnector, part: OutgoingPart, video: MediaFile) -> di
 
 
 def publish(conn: YouTubeConnector, part: OutgoingPart) -> PublishedRef:
+    if part.reply_to is not None:  # an answer to a comment, from the inbox
+        return engage.reply(conn, part, part.reply_to.parent)
     video = _video(part)
     session = _stored(conn, part.idempotency_key, video.size)
     offset = 0
@@ -209,6 +213,8 @@ def finished(resource: dict[str, Any]) -> PublishedRef:
 
 
 def find_published(conn: YouTubeConnector, part: OutgoingPart) -> PublishedRef | None:
+    if part.reply_to is not None:
+        return engage.find_reply(conn, part, part.reply_to.parent)
     if not part.media:
         return None
     video = _video(part)

@@ -110,7 +110,12 @@ def _comment(comment: Any, video_id: str, parent: str) -> tuple[Key, Incoming] |
         created_at=created,
         url=f"https://www.youtube.com/watch?v={video_id}&lc={comment_id}",
         in_reply_to=parent,
-        data={"id": comment_id, "video_id": video_id},
+        # thread_id: the top-level comment, which every answer in the thread goes under.
+        data={
+            "id": comment_id,
+            "video_id": video_id,
+            "thread_id": parent if parent != video_id else comment_id,
+        },
     )
     return (created, comment_id), item
 

@@ -325,7 +325,7 @@ def _tell_comment(post: Post, user: User | None, link: ReviewLink | None, text: 
 
 def waiting_for(access: Access) -> QuerySet[Post]:
     """Posts in review whose current step this person may decide now."""
-    in_review = Post.objects.filter(workspace=access.workspace, status=PostStatus.IN_REVIEW)
+    in_review = Post.objects.posts().filter(workspace=access.workspace, status=PostStatus.IN_REVIEW)
     ids = [
         post.pk
         for post in in_review.select_related("workspace")
@@ -341,7 +341,8 @@ def waiting_for(access: Access) -> QuerySet[Post]:
 def all_in_review(access: Access) -> QuerySet[Post]:
     access.require("posts.view")
     return (
-        Post.objects.filter(workspace=access.workspace, status=PostStatus.IN_REVIEW)
+        Post.objects.posts()
+        .filter(workspace=access.workspace, status=PostStatus.IN_REVIEW)
         .select_related("author", "campaign")
         .order_by("scheduled_at", "id")
     )

@@ -39,7 +39,7 @@ MAX_STEPS = 10
 
 def _post(access: Access, post_id: int) -> Post:
     return get_object_or_404(
-        Post.objects.select_related("author", "workspace", "campaign"),
+        Post.objects.posts().select_related("author", "workspace", "campaign"),
         pk=post_id,
         workspace=access.workspace,
     )

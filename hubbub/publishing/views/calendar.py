@@ -183,7 +183,7 @@ def move(request: HttpRequest, access: Access) -> HttpResponse:
     post_id = _int(request.POST.get("post"))
     if post_id is None:
         raise Http404(_("No such post."))
-    post = get_object_or_404(Post, pk=post_id, workspace=access.workspace)
+    post = get_object_or_404(Post.objects.posts(), pk=post_id, workspace=access.workspace)
     fold = _int(request.POST.get("fold"))
     try:
         when = _parse_when(request, post, access)
@@ -211,7 +211,7 @@ def move(request: HttpRequest, access: Access) -> HttpResponse:
 @workspace_view("posts.schedule")
 def repeat(request: HttpRequest, access: Access, post_id: int) -> HttpResponse:
     """Start (rrule given) or stop (action=stop) a recurring series from a post."""
-    post = get_object_or_404(Post, pk=post_id, workspace=access.workspace)
+    post = get_object_or_404(Post.objects.posts(), pk=post_id, workspace=access.workspace)
     try:
         if request.POST.get("action") == "stop":
             cancelled = recurrence.stop_series(access, post)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
@@ -18,7 +18,7 @@ from hubbub.publishing.actions.campaigns import (
     create_campaign,
     update_campaign,
 )
-from hubbub.publishing.models import Campaign
+from hubbub.publishing.models import Campaign, PostKind
 from hubbub.web.decorators import workspace_view
 
 
@@ -58,7 +58,9 @@ def campaign_list(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             messages.success(request, _("Campaign %(name)s created.") % {"name": campaign.name})
             return redirect("publishing:campaigns", slug=access.workspace.slug)
-    campaigns = Campaign.objects.filter(workspace=access.workspace).annotate(n_posts=Count("posts"))
+    campaigns = Campaign.objects.filter(workspace=access.workspace).annotate(
+        n_posts=Count("posts", filter=Q(posts__kind=PostKind.POST))
+    )
     return render(
         request,
         "publishing/campaigns.html",

@@ -82,7 +82,7 @@ def _channels(access: Access, post: Post | None = None) -> list[Channel]:
 
 
 def _post(access: Access, post_id: int) -> Post:
-    return get_object_or_404(Post, pk=post_id, workspace=access.workspace)
+    return get_object_or_404(Post.objects.posts(), pk=post_id, workspace=access.workspace)
 
 
 def _local(post: Post | None, access: Access) -> str:

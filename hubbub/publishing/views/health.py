@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib import messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from hubbub.core.access import Access
 from hubbub.core.models import Workspace
+from hubbub.inbox.models import Message
 from hubbub.networks.models import Channel, Health
 from hubbub.publishing.actions import pause as pause_actions
-from hubbub.publishing.models import Delivery, DeliveryStatus, WorkspacePublishing
+from hubbub.publishing.models import Delivery, DeliveryStatus, PostKind, WorkspacePublishing
 from hubbub.publishing.models.deliveries import WAITING
 from hubbub.web.decorators import workspace_view
 
@@ -43,14 +44,24 @@ class HealthNumbers:
 
 
 def _deliveries(workspace: Workspace) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(workspace=workspace).select_related(
-        "post", "channel", "post__author"
+    """The workspace's deliveries, inbox replies included: one that needs a person is shown
+    as an inbox reply, linked to its conversation (inbox_conversation_id)."""
+    conversation = Message.objects.filter(delivery_id=OuterRef("pk")).values("conversation_id")
+    return (
+        Delivery.objects.filter(workspace=workspace)
+        .select_related("post", "channel", "post__author")
+        .annotate(inbox_conversation_id=Subquery(conversation[:1]))
     )
 
 
 def upcoming(workspace: Workspace, now: datetime) -> QuerySet[Delivery]:
+    """The brand's posts going out in the next 24 hours (an inbox reply is due at once and
+    is no planned post)."""
     return _deliveries(workspace).filter(
-        status__in=WAITING, due_at__gte=now, due_at__lt=now + timedelta(hours=24)
+        status__in=WAITING,
+        due_at__gte=now,
+        due_at__lt=now + timedelta(hours=24),
+        post__kind=PostKind.POST,
     )
 
 

@@ -60,7 +60,9 @@ def _repeat(access: Access, post: Post) -> dict[str, Any]:
 @workspace_view("posts.view")
 def post_detail(request: HttpRequest, access: Access, post_id: int) -> HttpResponse:
     post = get_object_or_404(
-        Post.objects.select_related("author", "campaign"), pk=post_id, workspace=access.workspace
+        Post.objects.posts().select_related("author", "campaign"),
+        pk=post_id,
+        workspace=access.workspace,
     )
     variants = list(
         post.variants.select_related("channel", "delivery").prefetch_related(

@@ -77,7 +77,10 @@ def test_the_sign_in_carries_state_scopes_and_a_pkce_challenge(alice_client: Cli
     assert query["response_type"] == "code"
     assert query["client_id"] == CLIENT_ID
     assert query["redirect_uri"] == f"{settings.BASE_URL}/oauth/x/callback/"
-    assert query["scope"] == "tweet.read tweet.write users.read offline.access media.write"
+    assert query["scope"] == (
+        "tweet.read tweet.write users.read offline.access media.write like.write "
+        "tweet.moderate.write dm.read dm.write"
+    )
     assert query["code_challenge_method"] == "S256"
     assert len(query["state"]) >= 32
     # The verifier waits in the session; its S256 challenge is what went to X.

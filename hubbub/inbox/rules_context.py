@@ -1,0 +1,165 @@
+"""What evaluating rules works on: a rule (saved or not), the conversation as the rules see it,
+and one run over one or many messages — live (hubbub.inbox.rules.apply_rules) or dry
+(hubbub.inbox.rule_preview). Both go through the same code; only `Run.dry` differs, and with
+it whether an action writes or just says what it would do.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import regex
+
+from hubbub.core.models import Workspace
+from hubbub.inbox.models import Conversation, Message, Rule
+
+if TYPE_CHECKING:
+    from hubbub.inbox.business_hours import Calendar
+    from hubbub.inbox.coverage import Coverage
+
+# Words (letters, digits, underscore) and single symbols such as emoji are tokens;
+# punctuation, apostrophes and spaces separate them: "l'appli" is "l" "appli".
+_TOKEN = regex.compile(r"\w+|\p{S}")
+# Typographic apostrophes (\u2019 \u2018 \u02bc) are apostrophes; ligatures are two letters.
+_APOSTROPHES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "œ": "oe", "Œ": "OE", "æ": "ae"}
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents: "Café" and "CAFE" fold to "cafe", "Œuvre" to "oeuvre"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(fold(text))
+
+
+@dataclass
+class RuleSpec:
+    """A rule as evaluation needs it; `rule` is None for an unsaved one (preview only)."""
+
+    name: str
+    conditions: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    match_all: bool = True
+    stop: bool = False
+    round_robin_last_id: int | None = None
+    rule: Rule | None = None
+
+    @classmethod
+    def of(cls, rule: Rule) -> RuleSpec:
+        return cls(
+            name=rule.name,
+            conditions=list(rule.conditions or []),
+            actions=list(rule.actions or []),
+            match_all=rule.match_all,
+            stop=rule.stop,
+            round_robin_last_id=rule.round_robin_last_id,
+            rule=rule,
+        )
+
+    @property
+    def key(self) -> int | str:
+        """Identifies the rule's round-robin pointer within a run."""
+        return self.rule.pk if self.rule is not None else "unsaved"
+
+
+@dataclass
+class ConversationState:
+    """The conversation's attributes rules read and change. Live, the actions also write
+    them; dry, only this object changes, so later messages and rules see the simulation."""
+
+    conversation: Conversation
+    tags: dict[str, str]  # folded name -> name as shown
+    priority: int
+    status: str
+    assignee_id: int | None
+    team_id: int | None
+    auto_replied: bool
+    changed: set[str] = field(default_factory=set)  # "tags", "priority", … (for sla.recompute)
+
+    @classmethod
+    def of(
+        cls, conversation: Conversation, tag_names: list[str] | None = None
+    ) -> ConversationState:
+        if tag_names is None:
+            tag_names = list(conversation.tags.values_list("name", flat=True))
+        return cls(
+            conversation=conversation,
+            tags={fold(name): name for name in tag_names},
+            priority=conversation.priority,
+            status=conversation.status,
+            assignee_id=conversation.assignee_id,
+            team_id=conversation.team_id,
+            auto_replied=conversation.auto_replied_at is not None,
+        )
+
+
+class MessageView:
+    """One message with what conditions compute from it, computed at most once."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+    @cached_property
+    def joined_tokens(self) -> str:
+        # " a b c ": a phrase matches as " a b " inside, a prefix as " a b" (no end space).
+        return " " + " ".join(tokens(self.message.text)) + " "
+
+    @cached_property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.joined_tokens.split())
+
+
+@dataclass
+class Run:
+    """One evaluation: live or dry, at instant `at` unless a message says otherwise."""
+
+    workspace: Workspace
+    dry: bool
+    at: datetime | None = None  # live: now; dry: None, each message's received_at
+    round_robin: dict[int | str, int | None] = field(default_factory=dict)
+    _calendar: Calendar | None = None
+    _coverage: Coverage | None = None
+    coverage_span: tuple[datetime, datetime] | None = None  # dry: the whole window at once
+
+    def when(self, message: Message) -> datetime:
+        """The instant actions happen at: now when live; when it arrived when simulated."""
+        return self.at if self.at is not None else message.received_at
+
+    def calendar(self) -> Calendar:
+        if self._calendar is None:
+            from hubbub.inbox import business_hours, sla  # sla imports models: import late
+            from hubbub.inbox.models import ResponsePolicy
+
+            policy = ResponsePolicy.objects.filter(workspace=self.workspace).first()
+            if policy is None and self.dry:
+                # calendar_for() would create the default policy: a dry run writes nothing.
+                policy = ResponsePolicy(workspace=self.workspace)
+                self._calendar = business_hours.Calendar(
+                    tz=self.workspace.tz,
+                    hours=policy.hours,
+                    holidays=set(),
+                    business_hours_only=policy.business_hours_only,
+                )
+            else:
+                self._calendar = sla.calendar_for(self.workspace)
+        return self._calendar
+
+    def coverage(self, at: datetime) -> Coverage:
+        from hubbub.inbox.coverage import Coverage
+
+        if self.coverage_span is not None:
+            if self._coverage is None:
+                self._coverage = Coverage.load(self.workspace, *self.coverage_span)
+            return self._coverage
+        return Coverage.load(self.workspace, at)
+
+    def last_assigned(self, spec: RuleSpec) -> int | None:
+        return self.round_robin.get(spec.key, spec.round_robin_last_id)

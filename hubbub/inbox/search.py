@@ -1,0 +1,148 @@
+"""Full-text search over the inbox's messages, on SQLite and on PostgreSQL.
+
+Both vendors get an index that a plain `icontains` cannot use at a million messages
+(migrations/0002_search.py creates them):
+
+- SQLite: an FTS5 table `inbox_message_fts`, external content over inbox_message(text)
+  (the text is stored once, in inbox_message), kept in sync by triggers, tokenizer
+  `unicode61 remove_diacritics 2`: case- and accent-insensitive (été = ete = ÉTÉ).
+- PostgreSQL: a GIN index on `to_tsvector('simple', inbox_fold(text))`. 'simple' does no
+  stemming, so English and French are treated alike and nothing depends on the server's
+  dictionaries; `inbox_fold` is an IMMUTABLE SQL function of ours (translate() of accented
+  Latin letters to their base letter) rather than the unaccent extension, which is not
+  installed everywhere and whose function is only STABLE (not indexable as such).
+
+A query is words and "quoted phrases"; every word and every phrase must appear (AND).
+Words match whole words (no stemming, no prefixes), whatever their case and accents.
+Only the first FOLD_LIMIT characters of a message are indexed on PostgreSQL: a tsvector
+holds at most 1 MB, and a hostile million-character comment must still be stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, F, Func, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+
+from hubbub.core.models import Workspace
+from hubbub.inbox.models import Message
+
+FTS_TABLE = "inbox_message_fts"
+FOLD_FUNCTION = "inbox_fold"
+FOLD_LIMIT = 200_000
+MAX_TERMS = 16  # a pasted paragraph is not a search; more terms only slow the index down
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PHRASE = re.compile(r'"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    words: tuple[str, ...]  # each must appear
+    phrases: tuple[tuple[str, ...], ...]  # each must appear, its words in this order
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: how both indexes see text (for Python-side checks)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def parse(q: str) -> SearchQuery:
+    """Words and "phrases" of a search box. Punctuation separates words, as the tokenizers
+    do, so nothing typed can reach either vendor's query syntax."""
+    words: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    for match in _PHRASE.finditer(q):
+        found = tuple(_WORD.findall(match.group(1)))
+        if len(found) == 1:
+            words.append(found[0])
+        elif found and found not in phrases:
+            phrases.append(found)
+    for word in _WORD.findall(_PHRASE.sub(" ", q)):
+        if word not in words:
+            words.append(word)
+    kept_words = tuple(dict.fromkeys(words))[:MAX_TERMS]
+    return SearchQuery(kept_words, tuple(phrases[: MAX_TERMS - len(kept_words)]))
+
+
+def _fts5_match(query: SearchQuery) -> str:
+    # Each word as a quoted FTS5 string (quotes doubled): operators typed by a user (OR,
+    # NEAR, *, column filters) are then plain text. Words come from \w+ and hold no quote.
+    terms = [f'"{w}"' for w in query.words]
+    terms += ['"' + " ".join(p) + '"' for p in query.phrases]
+    return " AND ".join(terms)
+
+
+def _sqlite_ids(query: SearchQuery) -> tuple[str, list[str]]:
+    # Constant SQL; the user's words travel as the bound parameter.
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    return sql, [_fts5_match(query)]
+
+
+class _Matches(Func):
+    """`to_tsvector('simple', inbox_fold(text)) @@ query`: the indexed expression, spelled
+    exactly as in the migration so that PostgreSQL uses the GIN index."""
+
+    output_field = BooleanField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        sql = f"to_tsvector('simple', {FOLD_FUNCTION}({text_sql})) @@ {query_sql}"
+        return sql, (*text_params, *query_params)
+
+
+def _postgres_condition(query: SearchQuery) -> Func:
+    # plainto_tsquery / phraseto_tsquery parse the text with the same parser as the index,
+    # and ignore tsquery operators: e-mail addresses and hyphenated words match as indexed.
+    parts: list[str] = []
+    params: list[str] = []
+    if query.words:
+        parts.append(f"plainto_tsquery('simple', {FOLD_FUNCTION}(%s))")
+        params.append(" ".join(query.words))
+    for phrase in query.phrases:
+        parts.append(f"phraseto_tsquery('simple', {FOLD_FUNCTION}(%s))")
+        params.append(" ".join(phrase))
+    tsquery = RawSQL(  # noqa: S611 (constant SQL, the words are bound parameters)
+        "(" + " && ".join(parts) + ")", params, output_field=TextField()
+    )
+    return _Matches(F("text"), tsquery)
+
+
+def matching_messages(workspace: Workspace | int, q: str | SearchQuery) -> QuerySet[Message]:
+    """The workspace's messages matching `q` (unordered; empty when `q` has no words)."""
+    query = q if isinstance(q, SearchQuery) else parse(q)
+    messages = Message.objects.filter(workspace=workspace)
+    if not query:
+        return messages.none()
+    if connection.vendor == "sqlite":
+        sql, params = _sqlite_ids(query)
+        return messages.filter(id__in=RawSQL(sql, params))  # noqa: S611 (bound parameters)
+    if connection.vendor == "postgresql":
+        return messages.filter(_postgres_condition(query))
+    for word in query.words:  # another database: correct, unindexed
+        messages = messages.filter(text__icontains=word)
+    for phrase in query.phrases:
+        messages = messages.filter(text__icontains=" ".join(phrase))
+    return messages
+
+
+def search_message_ids(workspace: Workspace | int, q: str) -> list[int]:
+    """The ids of the workspace's messages matching `q`, oldest first."""
+    return list(matching_messages(workspace, q).order_by("id").values_list("id", flat=True))
+
+
+def conversation_ids(workspace: Workspace | int, q: str | SearchQuery) -> QuerySet[Message, Any]:
+    """A subquery: the conversations with at least one matching message."""
+    return matching_messages(workspace, q).values("conversation_id")

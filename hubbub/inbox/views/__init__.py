@@ -1,0 +1,1 @@
+"""The inbox's pages (hubbub/inbox/urls.py names them "inbox:<name>")."""

@@ -305,7 +305,14 @@ class _Batch:
         found: dict[str, Message] = {}
         for chunk in _chunks(ids):
             for message in Message.objects.filter(channel=self.channel, external_id__in=chunk).only(
-                "id", "external_id", "text", "original_text", "edited_at", "deleted_at", "data"
+                "id",
+                "external_id",
+                "direction",
+                "text",
+                "original_text",
+                "edited_at",
+                "deleted_at",
+                "data",
             ):
                 found[message.external_id] = message
         return found
@@ -321,7 +328,10 @@ class _Batch:
                 # The network shows it again (a full re-read after a truncated one): it is there.
                 message.deleted_at = None
                 changed = True
-            if item.text != message.text and (item.text or item.incoming.edited_at):
+            # Our own replies come back as the network rewrote them (links shortened, the
+            # mention put first): only an edit the network reports is one of ours.
+            inbound = message.direction == Direction.INBOUND
+            if item.text != message.text and (item.incoming.edited_at or (inbound and item.text)):
                 if not message.original_text:
                     message.original_text = message.text  # kept once: the text first received
                 message.text = item.text

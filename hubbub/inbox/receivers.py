@@ -85,3 +85,16 @@ def reply_needs_attention(sender: Any, delivery: Delivery, **kwargs: Any) -> Non
     notify(
         [author], conversation.workspace, "inbox.reply_failed", text, conversation_url(conversation)
     )
+
+
+@receiver(signals.delivery_published, dispatch_uid="inbox.comments_source")
+def comments_source(sender: Any, delivery: Delivery, **kwargs: Any) -> None:
+    """A post just published: its comments are read from the next minute on."""
+    if delivery.post.kind == PostKind.REPLY:
+        return
+    try:
+        from hubbub.inbox.polling import source_for_delivery
+
+        source_for_delivery(delivery)
+    except Exception:
+        log.exception("comments of delivery %s will be read from the next sync", delivery.pk)

@@ -67,6 +67,10 @@ def save_connection(access: Access, network: str, connection: Connection) -> Cha
     # Deliveries held while the channel needed reconnecting go out now (or wait for a person
     # when later than the workspace's cutoff).
     release_held(channel)
+    # The inbox reads the last days of comments, mentions and messages once this commits.
+    from hubbub.inbox.tasks_polling import backfill_after_connect
+
+    backfill_after_connect(channel)
     return channel
 
 

@@ -42,6 +42,7 @@ def test_j_k_enter_r_reply_and_e_close_with_the_keyboard(
     page.keyboard.press("g")
     page.keyboard.press("b")
     expect(page).to_have_url(re.compile(r"/w/acme/inbox/$"))
+    page.wait_for_load_state("load")
     rows = page.get_by_test_id("conversation-row")
     expect(rows).to_have_count(3)
 
@@ -56,6 +57,7 @@ def test_j_k_enter_r_reply_and_e_close_with_the_keyboard(
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/w/acme/inbox/{first.pk}/$"))
     expect(page.get_by_test_id("thread")).to_contain_text("Newest: where is my parcel?")
+    page.wait_for_load_state("load")
 
     # r focuses the reply box; the letter is not typed into it.
     page.keyboard.press("r")
@@ -66,6 +68,7 @@ def test_j_k_enter_r_reply_and_e_close_with_the_keyboard(
     expect(page.get_by_test_id("reply-counter")).to_have_text("26 / 300")
     box.press("Control+Enter")
     expect(page.get_by_role("status")).to_contain_text("Reply queued")
+    page.wait_for_load_state("load")
     reply = page.get_by_test_id("message").filter(has_text="Sorry Ann, it ships today.")
     expect(reply).to_be_visible()
     expect(reply.get_by_test_id("delivery-status")).to_be_visible()
@@ -75,10 +78,12 @@ def test_j_k_enter_r_reply_and_e_close_with_the_keyboard(
     # e closes; j goes to the next conversation of the list as it was shown.
     page.keyboard.press("e")
     expect(page.get_by_test_id("conversation-status")).to_have_text("Closed")
+    page.wait_for_load_state("load")
     first.refresh_from_db()
     assert first.status == Status.CLOSED
     page.keyboard.press("j")
     expect(page).to_have_url(re.compile(rf"/w/acme/inbox/{second.pk}/$"))
+    page.wait_for_load_state("load")
     shots(page, "next-conversation")
 
     # "?" lists the inbox's keys with the rest.
@@ -146,3 +151,30 @@ def test_a_new_conversation_appears_without_a_reload(
     )
     assert page.evaluate("window.__sameDocument") is True
     shots(page, "new-row")
+
+
+def test_a_colleague_typing_a_reply_is_announced(
+    open_page, alice: User, bob: User, acme: Workspace, chan: Channel
+) -> None:
+    c = conversation(chan, "Help please", at=timezone.now() - timedelta(minutes=2))
+    bobs = open_page()
+    sign_in(bobs, bob.email)
+    expect(bobs).to_have_url(re.compile(r"/w/acme/$"))
+    bobs.goto(f"/w/acme/inbox/{c.pk}/")
+    with bobs.expect_response(re.compile(r"/replying/$")):
+        bobs.get_by_label("Your reply").click()  # the heartbeat takes the lease
+    bobs.get_by_label("Your reply").press_sequentially("On it")
+    c.refresh_from_db()
+    assert c.replying_user == bob
+
+    alices = open_page()
+    sign_in(alices, alice.email)
+    expect(alices).to_have_url(re.compile(r"/w/acme/$"))
+    alices.goto(f"/w/acme/inbox/{c.pk}/")
+    expect(alices.get_by_test_id("replying-warning")).to_have_text(
+        "Bob Durand is already replying."
+    )
+    # Alice's own heartbeat, when she starts typing, says the same.
+    with alices.expect_response(re.compile(r"/replying/$")):
+        alices.get_by_label("Your reply").click()
+    expect(alices.get_by_test_id("replying-warning")).to_be_visible()

@@ -229,3 +229,28 @@ def test_a_deletion_is_recorded_and_the_text_kept(channel: Channel) -> None:
     ingest(channel, "comments", [item], post_ref=POST)
     message.refresh_from_db()
     assert message.deleted_at is None
+
+
+def test_our_reply_read_back_as_the_network_rewrote_it_is_no_edit(channel: Channel) -> None:
+    ingest(channel, "mentions", [said("@me help", "m1", "carol", at(1))])
+    Message.objects.create(
+        workspace=channel.workspace,
+        conversation=Conversation.objects.get(),
+        channel=channel,
+        direction=Direction.OUTBOUND,
+        kind=Kind.MENTION,
+        external_id="ours-1",
+        text="See https://example.com/a-very-long-link",
+        created_at=at(2),
+    )
+
+    result = ingest(
+        channel,
+        "mentions",
+        [said("@carol See https://t.example/x", "ours-1", "me", at(2), in_reply_to="m1")],
+    )
+
+    ours = Message.objects.get(external_id="ours-1")
+    assert (result.updated, result.skipped) == (0, 1)
+    assert ours.text == "See https://example.com/a-very-long-link"
+    assert ours.edited_at is None

@@ -108,8 +108,8 @@ def test_pages_never_count_the_whole_table(
     assert "51\u201355" in text(second)
     assert "message number 54" in text(second)
     assert "of many" not in text(second)
-    with django_assert_max_num_queries(30) as queries:
-        client.get(LIST)
+    with django_assert_max_num_queries(20) as queries:
+        client.get(LIST)  # whatever the number of rows: no query per row
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert not [sql for sql in counts if "inbox_" in sql], counts
 

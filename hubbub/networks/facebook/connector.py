@@ -17,7 +17,7 @@ from hubbub.networks.base import (
     MediaLimits,
     TextLimits,
 )
-from hubbub.networks.facebook import engage, graph, posting, reading
+from hubbub.networks.facebook import engage, graph, messenger, posting, reading
 from hubbub.networks.facebook.oauth import NETWORK, PROVIDER, long_lived
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.oauth2 import Token
@@ -57,10 +57,11 @@ class FacebookConnector(Connector):
             Capability.LIKE,  # POST /{object-id}/likes
             Capability.HIDE,  # POST /{comment-id} is_hidden
             Capability.DELETE_COMMENTS,  # DELETE /{comment-id}
+            Capability.DIRECT_MESSAGES,  # Messenger: /{page-id}/conversations, /{page-id}/messages
         }
     )
     # Not declared: video (resumable upload not implemented yet), threads (a Page post has
-    # no thread), direct messages (Messenger is a separate product and review; not built).
+    # no thread).
     config_model: ClassVar[type[FacebookConfig]] = FacebookConfig
     config: FacebookConfig
 
@@ -124,6 +125,9 @@ class FacebookConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_messages(self, cursor: str | None) -> Page:
+        return messenger.fetch_messages(self, cursor)
 
     # Engaging from the inbox: see engage.py.
     def like(self, ref: PublishedRef) -> None:

@@ -36,6 +36,8 @@ SCOPES = (
     "pages_read_engagement",  # read the Page's posts, comments and reaction counts
     "pages_read_user_content",  # read what visitors post on the Page and tag it in
     "pages_manage_engagement",  # comment as the Page; like, hide and delete comments
+    "pages_messaging",  # read and answer the Page's Messenger conversations (inbox)
+    "pages_manage_metadata",  # Messenger conversations; subscribing the Page to webhooks
     "read_insights",  # impressions and clicks of the Page's posts
     "business_management",  # Pages owned through a Business portfolio
 )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from hubbub.networks.base import ConnectorError, PermanentError, upload_file
-from hubbub.networks.facebook import engage, graph
+from hubbub.networks.facebook import engage, graph, messenger
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ CLOCK_SKEW = timedelta(minutes=1)
 
 
 def publish(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef:
+    if part.reply_to is not None and messenger.is_message(part.reply_to.parent):
+        return messenger.reply(conn, part, part.reply_to.parent)  # a Messenger answer
     if part.reply_to is not None:
         # A first comment on our post, or an answer from the inbox (engage.reply_target).
         target = engage.reply_target(part.reply_to.parent)
@@ -66,6 +68,8 @@ def publish(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef:
 
 
 def find_published(conn: FacebookConnector, part: OutgoingPart) -> PublishedRef | None:
+    if part.reply_to is not None and messenger.is_message(part.reply_to.parent):
+        return messenger.find_reply(conn, part, part.reply_to.parent)
     wanted = _normal(part.text)
     if part.reply_to is not None:
         page = conn.page_id()

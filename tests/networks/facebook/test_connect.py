@@ -95,6 +95,8 @@ def test_the_sign_in_asks_for_the_page_permissions_without_pkce(alice_client: Cl
         "pages_read_engagement",
         "pages_read_user_content",
         "pages_manage_engagement",
+        "pages_messaging",
+        "pages_manage_metadata",
         "read_insights",
         "business_management",
     ]

@@ -158,6 +158,9 @@ def create_demo(owner: User) -> list[Workspace]:
         if not workspace.api_tokens.exists():
             create_token(access, "Reporting script (demo)", Role.ANALYST)
         create_calendar(workspace, brand.language, owner)
+        from hubbub.inbox.demo import fill_inbox  # after the commit: see its docstring
+
+        fill_inbox(workspace, owner)
         record("demo.create", workspace=workspace, actor=owner, via="cli", obj=workspace)
         made.append(workspace)
     return made

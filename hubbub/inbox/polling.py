@@ -192,6 +192,12 @@ def _due(now: datetime) -> Q:
         Q(next_poll_at__lte=now, channel__disconnected_at__isnull=True)
         & ~Q(channel__health=Health.NEEDS_RECONNECT)
         & (Q(active_until__isnull=True) | Q(active_until__gt=now))
+        # A Telegram bot whose updates come by webhook cannot also be asked with getUpdates.
+        & ~Q(
+            kind=SourceKind.MESSAGES,
+            channel__network="telegram",
+            channel__config__telegram_webhook=True,
+        )
     )
 
 

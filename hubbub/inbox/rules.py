@@ -18,7 +18,10 @@ and a rule with `stop` set ends the evaluation for that message.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,6 +40,9 @@ from hubbub.inbox.rules_actions import (
 from hubbub.inbox.rules_conditions import FIELDS, matches, validate_condition
 from hubbub.inbox.rules_context import ConversationState, MessageView, RuleSpec, Run
 
+if TYPE_CHECKING:
+    from hubbub.inbox.sla import WorkspaceTargets
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "FIELDS",
     "TYPES",
     "apply_rules",
+    "apply_rules_many",
     "describe",
     "evaluate",
     "rule_matches",
@@ -83,14 +90,18 @@ def evaluate(
     return [perform(action, spec, view, state, run) for action in spec.actions]
 
 
-def _after(state: ConversationState, at: Any) -> None:
-    """Keep the response-time targets in step with what the rules changed."""
+def _after(state: ConversationState, at: Any, targets: WorkspaceTargets | None = None) -> None:
+    """Keep the response-time targets in step with what the rules changed (`targets`: the
+    policy read once for a batch of messages)."""
     from hubbub.inbox.actions_common import sla
 
     if "closed" in state.changed:
         sla("on_closed", state.conversation, at)
     elif state.changed & {"tags", "priority"}:
-        sla("recompute", state.conversation)
+        if targets is not None:
+            sla("recompute", state.conversation, targets)
+        else:
+            sla("recompute", state.conversation)
 
 
 def apply_rules(message: Message) -> list[RuleHit]:
@@ -113,23 +124,40 @@ def apply_rules(message: Message) -> list[RuleHit]:
         "workspace", "channel", "identity", "customer"
     ).get(pk=message.conversation_id)
     state = ConversationState.of(conversation)
-    previous = dict(RuleHit.objects.filter(message=message).values_list("rule_id", "pk"))
+    previous = set(RuleHit.objects.filter(message=message).values_list("rule_id", flat=True))
     now = timezone.now()
     run = Run(workspace=conversation.workspace, dry=False, at=now)
+    hits, _state = _apply_message(
+        [RuleSpec.of(rule) for rule in rules], message, conversation, state, run, previous
+    )
+    return hits
+
+
+def _apply_message(
+    specs: list[RuleSpec],
+    message: Message,
+    conversation: Conversation,
+    state: ConversationState,
+    run: Run,
+    previous: set[int],
+    targets: WorkspaceTargets | None = None,
+) -> tuple[list[RuleHit], ConversationState]:
+    """The rules, in order, on one message; returns the hits and the conversation's state
+    after them (a new one when a failing rule made us read the conversation again)."""
     view = MessageView(message)
     hits: list[RuleHit] = []
-    for rule in rules:
-        if rule.pk in previous:
-            if rule.stop:
+    for spec in specs:
+        assert spec.rule is not None
+        if spec.rule.pk in previous:
+            if spec.stop:
                 break
             continue
-        spec = RuleSpec.of(rule)
         try:
             hit = _apply_one(spec, view, state, run, conversation, message)
         except Exception:
             # One broken rule (a deleted team, a network hiccup) must not stop the others
             # nor the ingestion that called us.
-            log.exception("rule %s failed on message %s", rule.pk, message.pk)
+            log.exception("rule %s failed on message %s", spec.rule.pk, message.pk)
             changed = state.changed  # what earlier rules did still needs the SLA hooks
             state = ConversationState.of(Conversation.objects.get(pk=conversation.pk))
             state.changed = changed
@@ -137,11 +165,102 @@ def apply_rules(message: Message) -> list[RuleHit]:
         if hit is None:
             continue
         hits.append(hit)
-        if rule.stop:
+        if spec.stop:
             break
     if state.changed:
-        _after(state, now)
-    return hits
+        assert run.at is not None
+        _after(state, run.at, targets)
+    return hits, state
+
+
+@dataclass
+class Applied:
+    """What apply_rules_many did: the hits made, and the messages whose rules could not be
+    applied (with the error; the other messages were still done)."""
+
+    hits: list[RuleHit] = field(default_factory=list)
+    failed: list[tuple[Message, Exception]] = field(default_factory=list)
+
+
+def apply_rules_many(messages: Sequence[Message]) -> Applied:
+    """apply_rules(message) for each message, in the order given (time order), with the same
+    result, for a batch: per workspace the rules are read once, and the messages, their
+    conversations, tags and earlier hits in a few queries for the whole batch; conditions are
+    evaluated in memory. A conversation's state is carried from one of its messages to the
+    next (the actions keep it in step with what they write)."""
+    applied = Applied()
+    by_workspace: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        if message.direction == Direction.INBOUND:
+            by_workspace[message.workspace_id].append(message)
+    for workspace_id, group in by_workspace.items():
+        try:
+            # One transaction for the workspace's batch: a rule hit costs savepoints, not
+            # commits (and a hit's notices go out when the batch is committed).
+            with transaction.atomic():
+                _apply_workspace(workspace_id, group, applied)
+        except Exception as exc:  # reading the batch failed: none of it was applied
+            log.exception("rules: batch of workspace %s", workspace_id)
+            applied.failed += [(message, exc) for message in group]
+    return applied
+
+
+def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) -> None:
+    rules = list(Rule.objects.filter(workspace_id=workspace_id, enabled=True))
+    if not rules:
+        return
+    specs = [RuleSpec.of(rule) for rule in rules]
+    fresh = Message.objects.select_related("identity", "workspace", "channel").in_bulk(
+        [m.pk for m in group]
+    )
+    conversations = Conversation.objects.select_related(
+        "workspace", "channel", "identity", "customer"
+    ).in_bulk({m.conversation_id for m in group})
+    tag_names: dict[int, list[str]] = defaultdict(list)
+    for conversation_id, name in Conversation.tags.through.objects.filter(
+        conversation_id__in=conversations
+    ).values_list("conversation_id", "tag__name"):
+        tag_names[conversation_id].append(name)
+    previous: dict[int, set[int]] = defaultdict(set)
+    for message_id, rule_id in RuleHit.objects.filter(message_id__in=fresh).values_list(
+        "message_id", "rule_id"
+    ):
+        previous[message_id].add(rule_id)
+    from hubbub.inbox.sla import WorkspaceTargets  # sla reads models and notify: late
+
+    states: dict[int, ConversationState] = {}
+    run: Run | None = None
+    targets = WorkspaceTargets(workspace_id)
+    for given in group:
+        message = fresh.get(given.pk, given)
+        try:
+            conversation = conversations.get(message.conversation_id)
+            if conversation is None:  # gone, or dropped after an error: read it (again)
+                conversation = Conversation.objects.select_related(
+                    "workspace", "channel", "identity", "customer"
+                ).get(pk=message.conversation_id)
+                conversations[conversation.pk] = conversation
+                tag_names[conversation.pk] = list(conversation.tags.values_list("name", flat=True))
+            if run is None:
+                run = Run(workspace=conversation.workspace, dry=False, at=timezone.now())
+            state = states.get(conversation.pk)
+            if state is None:
+                state = ConversationState.of(conversation, tag_names[conversation.pk])
+            state.changed = set()  # per message, as apply_rules: the SLA hooks after each
+            # Each message in a savepoint: a database error in one (PostgreSQL then refuses
+            # every statement until rolled back) must not stop the next.
+            with transaction.atomic():
+                hits, states[conversation.pk] = _apply_message(
+                    specs, message, conversation, state, run, previous[message.pk], targets
+                )
+            applied.hits += hits
+        except Exception as exc:
+            log.exception("rules: message %s", message.pk)
+            applied.failed.append((given, exc))
+            # What the failed message's rules did was rolled back: read the conversation
+            # again for its next message.
+            states.pop(message.conversation_id, None)
+            conversations.pop(message.conversation_id, None)
 
 
 def _apply_one(

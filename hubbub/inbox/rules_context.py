@@ -127,6 +127,7 @@ class Run:
     round_robin: dict[int | str, int | None] = field(default_factory=dict)
     _calendar: Calendar | None = None
     _coverage: Coverage | None = None
+    _coverage_at: datetime | None = None
     coverage_span: tuple[datetime, datetime] | None = None  # dry: the whole window at once
 
     def when(self, message: Message) -> datetime:
@@ -159,7 +160,10 @@ class Run:
             if self._coverage is None:
                 self._coverage = Coverage.load(self.workspace, *self.coverage_span)
             return self._coverage
-        return Coverage.load(self.workspace, at)
+        # Live, every message of a batch happens at the run's instant: read once.
+        if self._coverage is None or self._coverage_at != at:
+            self._coverage, self._coverage_at = Coverage.load(self.workspace, at), at
+        return self._coverage
 
     def last_assigned(self, spec: RuleSpec) -> int | None:
         return self.round_robin.get(spec.key, spec.round_robin_last_id)

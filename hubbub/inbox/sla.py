@@ -16,9 +16,11 @@ conversation's *_warned_at / *_breached_at, and a Breach row is unique per due t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from hubbub.accounts.models import User
 from hubbub.core.models import Membership, Workspace
 from hubbub.core.roles import Role
+from hubbub.inbox.bulk_sql import save_changes
 from hubbub.inbox.business_hours import Calendar
 from hubbub.inbox.models import (
     Breach,
@@ -155,12 +158,16 @@ def _save(conversation: Conversation, values: dict[str, object]) -> None:
         Conversation.objects.filter(pk=conversation.pk).update(**values)
 
 
-def on_inbound(conversation: Conversation, message: Message | None, reopened: bool) -> None:
-    """A customer wrote: when a cycle starts (a new or reopened conversation) set its due
-    times from `opened_at`. Later messages of the same cycle change nothing: the clock runs
-    from the first unanswered message."""
+def _cycle_values(
+    conversation: Conversation,
+    message: Message | None,
+    reopened: bool,
+    targets: Callable[[], tuple[Calendar, int, int]],
+) -> dict[str, object]:
+    """What on_inbound writes; `targets()` (calendar, first-response and resolution minutes)
+    is only called when a due time must be computed."""
     if message is not None and message.direction != Direction.INBOUND:
-        return
+        return {}
     values: dict[str, object] = {}
     if reopened:
         values.update(CYCLE_RESET)
@@ -169,16 +176,112 @@ def on_inbound(conversation: Conversation, message: Message | None, reopened: bo
     first_set = conversation.first_response_due_at is not None and not reopened
     resolution_set = conversation.resolution_due_at is not None and not reopened
     if (answered or first_set) and resolution_set:
-        _save(conversation, values)
-        return
-    policy = policy_for(conversation.workspace)
-    calendar = calendar_of(policy)
-    first, resolution = targets_of(policy, conversation)
+        return values
+    calendar, first, resolution = targets()
     if not answered and not first_set:
         values["first_response_due_at"] = _due(calendar, conversation.opened_at, first)
     if not resolution_set:
         values["resolution_due_at"] = _due(calendar, conversation.opened_at, resolution)
-    _save(conversation, values)
+    return values
+
+
+def on_inbound(conversation: Conversation, message: Message | None, reopened: bool) -> None:
+    """A customer wrote: when a cycle starts (a new or reopened conversation) set its due
+    times from `opened_at`. Later messages of the same cycle change nothing: the clock runs
+    from the first unanswered message."""
+
+    def targets() -> tuple[Calendar, int, int]:
+        policy = policy_for(conversation.workspace)
+        return (calendar_of(policy), *targets_of(policy, conversation))
+
+    _save(conversation, _cycle_values(conversation, message, reopened, targets))
+
+
+class WorkspaceTargets:
+    """One workspace's policy, calendar and overrides, read once for a batch of messages
+    (with the tags of the batch's conversations when an override looks at tags)."""
+
+    def __init__(self, workspace_id: int, conversation_ids: Iterable[int] = ()) -> None:
+        self.workspace_id = workspace_id
+        self.conversation_ids = set(conversation_ids)
+        self._loaded: tuple[ResponsePolicy, Calendar, list[TargetOverride]] | None = None
+        self._tags: dict[int, set[int]] | None = None
+
+    def _load(self) -> tuple[ResponsePolicy, Calendar, list[TargetOverride]]:
+        if self._loaded is None:
+            policy, _created = ResponsePolicy.objects.select_related("workspace").get_or_create(
+                workspace_id=self.workspace_id
+            )
+            self._loaded = (policy, calendar_of(policy), list(policy.overrides.all()))
+        return self._loaded
+
+    def _tag_ids(self, conversation: Conversation) -> set[int]:
+        if self._tags is None:
+            self._tags = defaultdict(set)
+            through = Conversation.tags.through.objects.filter(
+                conversation_id__in=self.conversation_ids
+            )
+            for conversation_id, tag_id in through.values_list("conversation_id", "tag_id"):
+                self._tags[conversation_id].add(tag_id)
+        return self._tags.get(conversation.pk, set())
+
+    def of(
+        self, conversation: Conversation, *, fresh_tags: bool = False
+    ) -> tuple[Calendar, int, int]:
+        """(calendar, first-response, resolution minutes) as targets_of(), without a query
+        per conversation; `fresh_tags`: read its tags now (a rule may just have added one)."""
+        policy, calendar, overrides = self._load()
+        first, resolution = policy.first_response_minutes, policy.resolution_minutes
+        if not overrides:
+            return calendar, first, resolution
+        tag_ids: set[int] = set()
+        if any(o.tag_id is not None for o in overrides) and conversation.pk is not None:
+            if fresh_tags:
+                tag_ids = set(conversation.tags.values_list("pk", flat=True))
+            else:
+                tag_ids = self._tag_ids(conversation)
+        for override in overrides:  # ordered by position: the first match wins
+            if _matches(override, conversation, tag_ids):
+                if override.first_response_minutes is not None:
+                    first = override.first_response_minutes
+                if override.resolution_minutes is not None:
+                    resolution = override.resolution_minutes
+                break
+        return calendar, first, resolution
+
+
+InboundCall = tuple[Conversation, "Message | None", bool]
+
+
+def on_inbound_many(calls: Sequence[InboundCall]) -> list[tuple[InboundCall, Exception]]:
+    """on_inbound(conversation, message, reopened) for each call, in the order given (time
+    order), with the same result, for a batch: the policy, holidays and overrides are read
+    once per workspace, tags once for the batch, and the due times written in one statement
+    per set of changed fields. Returns the calls that failed, with their error (the others
+    are still done)."""
+    by_workspace: dict[int, list[InboundCall]] = defaultdict(list)
+    for call in calls:
+        by_workspace[call[0].workspace_id].append(call)
+    failed: list[tuple[InboundCall, Exception]] = []
+    changes: dict[int, tuple[Conversation, dict[str, object]]] = {}
+    for workspace_id, group in by_workspace.items():
+        targets = WorkspaceTargets(workspace_id, {c.pk for c, _m, _r in group})
+        for call in group:
+            conversation, message, reopened = call
+            try:
+                values = _cycle_values(
+                    conversation, message, reopened, partial(targets.of, conversation)
+                )
+            except Exception as exc:  # one conversation must not stop the batch
+                log.exception("targets: conversation %s", conversation.pk)
+                failed.append((call, exc))
+                continue
+            for name, value in values.items():  # later calls see it, as one by one
+                setattr(conversation, name, value)
+            changes.setdefault(conversation.pk, (conversation, {}))[1].update(values)
+    with transaction.atomic():  # one commit for the batch, not one per row
+        save_changes(Conversation, changes.values())
+    return failed
 
 
 def on_first_response(conversation: Conversation, at: datetime) -> None:
@@ -209,15 +312,19 @@ def _late(conversation: Conversation, target: Target, at: datetime) -> None:
         _breach_event(conversation, breach)
 
 
-def recompute(conversation: Conversation) -> None:
+def recompute(conversation: Conversation, targets: WorkspaceTargets | None = None) -> None:
     """Due times again after a change of priority, tags, channel or policy. A first response
     already given keeps its due time (met or missed, it is history); a due time that moves
-    clears its warning, so the new one is warned about."""
+    clears its warning, so the new one is warned about. `targets`: the workspace's policy
+    read once for a batch (rules.apply_rules_many); tags are read afresh either way."""
     if conversation.status == Status.CLOSED:
         return
-    policy = policy_for(conversation.workspace)
-    calendar = calendar_of(policy)
-    first, resolution = targets_of(policy, conversation)
+    if targets is not None:
+        calendar, first, resolution = targets.of(conversation, fresh_tags=True)
+    else:
+        policy = policy_for(conversation.workspace)
+        calendar = calendar_of(policy)
+        first, resolution = targets_of(policy, conversation)
     wanted = {RESOLUTION: _due(calendar, conversation.opened_at, resolution)}
     if conversation.first_response_at is None:
         wanted[FIRST_RESPONSE] = _due(calendar, conversation.opened_at, first)

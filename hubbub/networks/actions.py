@@ -71,6 +71,11 @@ def save_connection(access: Access, network: str, connection: Connection) -> Cha
     from hubbub.inbox.tasks_polling import backfill_after_connect
 
     backfill_after_connect(channel)
+    # Networks that push (Meta's webhooks, a Telegram webhook) are told where, once committed.
+    from hubbub.networks.tasks_hooks import after_connect_task
+
+    channel_id = channel.pk
+    transaction.on_commit(lambda: after_connect_task(channel_id))
     return channel
 
 

@@ -21,6 +21,7 @@ both copies are one message (same ids, see facebook/webhooks.py and instagram/we
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -35,10 +36,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from hubbub.inbox.ingest import fit_id, ingest
-from hubbub.inbox.models import InboxSource, SourceKind
+from hubbub.inbox.models import Identity, InboxSource, SourceKind
 from hubbub.networks.facebook import graph
 from hubbub.networks.facebook.webhooks import Parsed, page_entry
-from hubbub.networks.incoming import Incoming
+from hubbub.networks.incoming import Author, Incoming
 from hubbub.networks.instagram import webhooks as instagram
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import PublishedRef
@@ -165,6 +166,7 @@ def _entry(network: str, entry_id: str, parsed: Parsed, received: Received) -> b
             items = [i for i in batch.items if i.deleted or not _own(channel, i)]
             if not items:
                 continue
+            items = known_authors(channel, items)
             post_ref = known_ref(channel, batch.post_ref) if batch.post_ref else None
             result = ingest(channel, batch.kind, items, post_ref=post_ref)
             received.created += result.created
@@ -180,6 +182,40 @@ def _own(channel: Channel, item: Incoming) -> bool:
     if channel.network == "instagram":
         return instagram.is_own(channel, item)
     return False  # Facebook: the Page's own comments were left out when parsing
+
+
+def known_authors(channel: Channel, items: list[Incoming]) -> list[Incoming]:
+    """Items whose author the webhook names by id only (Messenger, Instagram Direct) get
+    the profile the inbox already has for that id: ingestion takes each batch's author as
+    the latest profile, and a placeholder must not replace a name read by polling."""
+    nameless = {i.author.external_id for i in items if i.author.external_id and not i.author.name}
+    if not nameless:
+        return items
+    known = {
+        identity.external_id: identity
+        for identity in Identity.objects.filter(
+            workspace_id=channel.workspace_id,
+            network=channel.network,
+            external_id__in=[fit_id(n) for n in nameless],
+        )
+    }
+    if not known:
+        return items
+    found: list[Incoming] = []
+    for item in items:
+        identity = known.get(fit_id(item.author.external_id)) if not item.author.name else None
+        if identity is not None:
+            author = Author(
+                external_id=item.author.external_id,
+                handle=identity.handle,
+                name=identity.name,
+                avatar_url=identity.avatar_url,
+                profile_url=identity.profile_url,
+                followers_count=identity.followers_count,
+            )
+            item = dataclasses.replace(item, author=author)
+        found.append(item)
+    return found
 
 
 def known_ref(channel: Channel, ref: PublishedRef) -> PublishedRef:

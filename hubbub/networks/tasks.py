@@ -38,3 +38,5 @@ def warn_expiring_channels() -> None:
     """Hourly: tell the people who can reconnect a channel a week before its authorization
     ends (once per expiry), so scheduled posts never meet an expired token."""
     warn_expiring()
+
+from hubbub.networks import tasks_hooks  # noqa: E402, F401  (webhooks in: subscribe, look up)

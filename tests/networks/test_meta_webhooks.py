@@ -392,6 +392,28 @@ def test_a_messenger_edit_and_an_attachment(page):
     assert Message.objects.count() == 2
 
 
+def test_a_messenger_message_polled_and_pushed_is_one_message_and_keeps_the_name(page):
+    from hubbub.networks.facebook import messenger as polling
+
+    graph_message = {
+        "id": "m_AAA",
+        "message": "Do you deliver to Lyon?",
+        "created_time": "2026-09-21T13:46:40+0000",
+        "from": {"id": PSID, "name": "Dana Kowalski"},
+        "to": {"data": [{"id": PAGE_ID, "name": "Acme Coffee"}]},
+    }
+    made = polling._incoming(graph_message, "t_123", PAGE_ID)
+    assert made is not None
+    ingest(page, "messages", [made[1]])
+
+    push(messenger(dm("m_AAA", "Do you deliver to Lyon?"), dm("m_DDD", "Any news?")))
+
+    assert Message.objects.count() == 2 and Conversation.objects.count() == 1
+    newer = Message.objects.get(external_id="m_DDD")
+    assert newer.identity is not None and newer.identity.handle == "Dana Kowalski"
+    assert newer.data["psid"] == PSID == newer.data["conversation_id"]
+
+
 # --- Instagram --------------------------------------------------------------------------------
 
 

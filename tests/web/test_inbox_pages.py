@@ -130,6 +130,9 @@ def test_new_rows_are_the_matching_ones_since_the_newest_shown(client, chan: Cha
     # Nothing newer: nothing to add.
     nothing = client.get(LIST + "new-rows/", {"after": NOW.isoformat()})
     assert count(nothing, "conversation-row") == 0
+    # A cursor edited into nonsense is no error, just nothing new.
+    odd = client.get(LIST + "new-rows/", {"after": "2026-13-45T99:00:00"})
+    assert odd.status_code == 200 and count(odd, "conversation-row") == 0
 
 
 def test_the_list_polls_for_new_rows_every_15_seconds(client, chan: Channel) -> None:

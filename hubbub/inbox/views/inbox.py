@@ -201,7 +201,10 @@ def inbox_list(request: HttpRequest, access: Access) -> HttpResponse:
 def new_rows(request: HttpRequest, access: Access) -> HttpResponse:
     """Rows newer than `after` that match the filters (prepended by htmx), and in the
     HX-Trigger header how many new conversations the filters hide (the badge)."""
-    after = parse_datetime(request.GET.get("after", "")) or timezone.now()
+    try:
+        after = parse_datetime(request.GET.get("after", "")) or timezone.now()
+    except ValueError:  # well-formed but impossible (a 13th month): nothing is newer
+        after = timezone.now()
     if timezone.is_naive(after):
         after = after.replace(tzinfo=UTC)
     filters = _filters(request)

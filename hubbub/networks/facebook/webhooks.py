@@ -175,7 +175,9 @@ def messaging_event(event: dict[str, Any], nobody: str) -> Incoming | None:
         author=Author(external_id=sender, handle=nobody),
         created_at=at,
         in_reply_to=reply_to,
-        data={"kind": "message", "mid": mid, "conversation_id": person, "sender_id": sender},
+        # As messenger.py reads it: the person's PSID is the conversation and who an answer
+        # goes to (the Graph thread id is not in a webhook; an answer looks it up by PSID).
+        data={"id": mid, "kind": "message", "conversation_id": person, "psid": person},
         edited_at=edited_at,
     )
 

@@ -25,6 +25,7 @@ SCOPES = (
     "pages_show_list",  # the Pages the person manages, and their linked Instagram accounts
     "pages_read_engagement",  # read the linked Page, needed to reach the account
     "business_management",  # Pages and accounts owned through a Business portfolio
+    "pages_manage_metadata",  # subscribe the linked Page to webhooks (comments, mentions)
 )
 
 PROVIDER = oauth2.Provider(

@@ -54,7 +54,14 @@ def serve(router: respx.MockRouter, conversations: list[dict[str, Any]]) -> resp
 
 
 DM = PublishedRef(
-    "m_1", data={"id": "m_1", "kind": "message", "conversation_id": CONVERSATION, "psid": PSID}
+    "m_1",
+    data={
+        "id": "m_1",
+        "kind": "message",
+        "conversation_id": PSID,
+        "psid": PSID,
+        "thread_id": CONVERSATION,
+    },
 )
 
 
@@ -83,8 +90,9 @@ def test_conversations_are_read_with_the_pages_own_and_a_cursor(
     assert theirs.data == {
         "id": "m_1",
         "kind": "message",
-        "conversation_id": CONVERSATION,
+        "conversation_id": PSID,  # the person, as webhooks name them: one inbox conversation
         "psid": PSID,
+        "thread_id": CONVERSATION,
     }
     assert ours.author.external_id == PAGE_ID and ours.data["psid"] == PSID
     sent = query(route.calls.last.request)
@@ -114,7 +122,7 @@ def test_an_answer_is_a_response_to_the_persons_psid(
     assert json.loads(sent["message"][0]) == {"text": "We open at 9"}
     assert sent["access_token"] == [PAGE_TOKEN]
     assert made.external_id == "m_answer"
-    assert made.data["conversation_id"] == CONVERSATION
+    assert made.data["conversation_id"] == PSID
 
 
 def test_after_24_hours_the_refusal_says_the_person_must_write_first(
@@ -171,3 +179,30 @@ def test_after_a_time_out_the_answer_is_found_in_the_conversation(
     ]
     too_late = answer_part(not_before=due + timedelta(hours=1))
     assert FacebookConnector(channel).find_published(too_late) is None
+
+
+def test_a_pushed_message_without_its_thread_is_answered_and_looked_up_by_person(
+    router: respx.MockRouter, channel: Channel
+) -> None:
+    """A message a webhook brought may know only its sender (conversation_id = PSID)."""
+    pushed = PublishedRef("m_7", data={"kind": "message", "conversation_id": PSID})
+    part = OutgoingPart("Hi", "reply-13:0", reply_to=ReplyTarget(pushed, pushed))
+    send = router.post(f"{GRAPH}/{PAGE_ID}/messages").respond(
+        200, json={"recipient_id": PSID, "message_id": "m_8"}
+    )
+    lookup = router.get(f"{GRAPH}/{PAGE_ID}/conversations").respond(
+        200,
+        json={
+            "data": [
+                {"id": CONVERSATION, "messages": {"data": [message(8, sender=PAGE_ID, text="Hi")]}}
+            ]
+        },
+    )
+    connector = FacebookConnector(channel)
+
+    connector.publish(part)
+    found = connector.find_published(part)
+
+    assert json.loads(form(send.calls.last.request)["recipient"][0]) == {"id": PSID}
+    assert query(lookup.calls.last.request)["user_id"] == [PSID]
+    assert found is not None and found.data["thread_id"] == CONVERSATION

@@ -58,6 +58,7 @@ def _start(client: Client) -> str:
         "pages_show_list",
         "pages_read_engagement",
         "business_management",
+        "pages_manage_metadata",
     ]
     return sent["state"]
 

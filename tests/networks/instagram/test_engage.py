@@ -226,3 +226,53 @@ def test_a_first_comment_on_our_own_post_is_unchanged(
     InstagramConnector(channel).publish(answer(POST, root=POST))
 
     assert form(route.calls.last.request)["message"] == ["Yes, every day"]
+
+
+MENTIONING = PublishedRef(
+    "17900000000000001",
+    data={
+        "id": "17900000000000001",
+        "kind": "mention_comment",
+        "media_id": TAGGED,
+        "comment_id": "17900000000000001",
+    },
+)
+
+
+def test_a_comment_mentioning_the_account_is_answered_under_it(
+    router: respx.MockRouter, channel: Channel
+) -> None:
+    route = router.post(f"{GRAPH}/{IG_ID}/mentions").respond(200, json={"id": "1790000000000009"})
+    connector = InstagramConnector(channel)
+
+    connector.publish(answer(MENTIONING, root=MENTIONING))
+
+    assert form(route.calls.last.request) == {
+        "media_id": [TAGGED],
+        "comment_id": ["17900000000000001"],
+        "message": ["Yes, every day"],
+        "access_token": [TOKEN],
+    }
+    with pytest.raises(PermanentError):
+        connector.hide(MENTIONING, True)  # someone else's media
+
+
+def test_after_a_time_out_an_answer_to_a_mentioning_comment_is_found_in_its_replies(
+    router: respx.MockRouter, channel: Channel
+) -> None:
+    route = router.get(f"{GRAPH}/{IG_ID}").respond(
+        200,
+        json={
+            "mentioned_comment": {
+                "id": "17900000000000001",
+                "replies": {"data": [{"id": "5", "text": "Yes, every day", "username": USERNAME}]},
+            }
+        },
+    )
+
+    found = InstagramConnector(channel).find_published(answer(MENTIONING, root=MENTIONING))
+
+    assert found is not None and found.external_id == "5"
+    assert query(route.calls.last.request)["fields"] == [
+        "mentioned_comment.comment_id(17900000000000001){replies{id,text,username}}"
+    ]

@@ -32,6 +32,8 @@ def _on_network(message: Message, capability: Capability, refusal: str) -> Conne
         raise ActionError(
             _("%(channel)s is disconnected: reconnect it first.") % {"channel": channel.handle}
         )
+    if (channel.config or {}).get("demo"):
+        raise ActionError(_("This is a demo channel (hubbub demo): nothing is sent to a network."))
     cls = connector_class(channel.network)
     if capability not in cls.capabilities:
         raise ActionError(refusal % {"network": cls.label})

@@ -132,6 +132,8 @@ def _check_can_reply(conversation: Conversation) -> None:
         raise ActionError(
             _("%(channel)s is disconnected: reconnect it to reply.") % {"channel": channel.handle}
         )
+    if (channel.config or {}).get("demo"):
+        raise ActionError(_("This is a demo channel (hubbub demo): nothing is sent to a network."))
     cls = connector_class(channel.network)
     needed = Capability.DIRECT_MESSAGES if conversation.kind == Kind.MESSAGE else Capability.REPLY
     if needed not in cls.capabilities:

@@ -33,6 +33,7 @@ from hubbub.inbox.models import (
     Tag,
     TargetOverride,
 )
+from hubbub.inbox.tasks_sla import targets_changed
 from hubbub.networks.models import Channel
 
 PERMISSION = "inbox.configure"
@@ -182,6 +183,7 @@ def save_policy(
             before=before,
             after=_policy_state(policy),
         )
+        targets_changed(access.workspace)
     return policy
 
 
@@ -209,6 +211,7 @@ def add_holiday(access: Access, day: date, name: str = "") -> Holiday:
             obj=holiday,
             after={"date": day.isoformat(), "name": name, "created": created},
         )
+        targets_changed(access.workspace)
     return holiday
 
 
@@ -225,6 +228,7 @@ def delete_holiday(access: Access, holiday: Holiday) -> None:
             obj=holiday,
             before={"date": holiday.date.isoformat(), "name": holiday.name},
         )
+        targets_changed(access.workspace)
         holiday.delete()
 
 
@@ -332,6 +336,7 @@ def import_holidays_csv(access: Access, data: bytes | str) -> ImportResult:
                     "errors": len(result.errors),
                 },
             )
+            targets_changed(access.workspace)
     return result
 
 
@@ -431,6 +436,7 @@ def save_override(
             before=before,
             after=_override_state(override),
         )
+        targets_changed(access.workspace)
     return override
 
 
@@ -447,6 +453,7 @@ def delete_override(access: Access, override: TargetOverride) -> None:
             obj=override,
             before=_override_state(override),
         )
+        targets_changed(access.workspace)
         override.delete()
 
 
@@ -480,4 +487,5 @@ def move_override(access: Access, override: TargetOverride, offset: int) -> list
             before={"order": before},
             after={"order": [o.pk for o in ordered]},
         )
+        targets_changed(access.workspace)
     return ordered

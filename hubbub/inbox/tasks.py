@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from hubbub.inbox import (
     tasks_coverage,  # noqa: F401  (handoff and overnight digests)
+    tasks_polling,  # noqa: F401  (reading the networks, every minute)
     tasks_sla,  # noqa: F401  (response-time targets, every minute)
 )
-from hubbub.inbox import tasks_polling  # noqa: E402, F401  (reading the networks, every minute)

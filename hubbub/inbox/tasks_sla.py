@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from hubbub.core.models import Workspace
 from hubbub.inbox import sla
 
 log = logging.getLogger(__name__)
@@ -24,3 +26,18 @@ def check_targets() -> None:
             result.breached,
             len(result.errors),
         )
+
+
+@db_task()
+def recompute_workspace(workspace_id: int) -> None:
+    """After the policy, a holiday or an override changed: move the due times of the
+    workspace's open conversations (in the background: there may be many)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        sla.recompute_workspace(workspace)
+
+
+def targets_changed(workspace: Workspace) -> None:
+    """Call inside the transaction that changed the targets; the job runs once it commits."""
+    workspace_id = workspace.pk
+    transaction.on_commit(lambda: recompute_workspace(workspace_id))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("w/<slug:slug>/inbox/", inbox.inbox_list, name="list"),
     path("w/<slug:slug>/inbox/new-rows/", inbox.new_rows, name="new_rows"),
     path("w/<slug:slug>/inbox/bulk/", inbox.bulk, name="bulk"),
+    path("w/<slug:slug>/inbox/export.csv", inbox.export, name="export"),
     path("w/<slug:slug>/inbox/views/", inbox.saved_view_save, name="saved_view_save"),
     path(
         "w/<slug:slug>/inbox/views/<int:view_id>/delete/",

@@ -10,6 +10,7 @@ from hubbub.inbox.views import (
     settings_policy,
     settings_replies,
     settings_rules,
+    settings_sources,
     settings_team,
 )
 
@@ -35,6 +36,9 @@ urlpatterns = [
         settings_policy.override_move,
         name="override_move",
     ),
+    # reading: what is read from each channel, and "Read now"
+    path(S + "reading/", settings_sources.sources_page, name="sources"),
+    path(S + "reading/<int:source_id>/read/", settings_sources.source_poll, name="source_poll"),
     # saved replies
     path(S + "replies/", settings_replies.replies_page, name="replies"),
     path(S + "replies/new/", settings_replies.reply_new, name="reply_new"),

@@ -8,6 +8,7 @@ M = f"{W}/messages/{{message_id}}"
 
 EXPECTED: dict[str, set[str]] = {
     f"{W}/conversations": {"get"},
+    f"{W}/conversations.csv": {"get"},
     C: {"get"},
     f"{C}/messages": {"get"},
     f"{C}/replies": {"post"},

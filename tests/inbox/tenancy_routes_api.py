@@ -31,6 +31,7 @@ WEB: dict[str, dict[str, str]] = {}
 
 API: dict[tuple[str, str], str] = {
     ("GET", f"{W}/conversations"): "inbox.view",
+    ("GET", f"{W}/conversations.csv"): "inbox.view",
     ("GET", C): "inbox.view",
     ("GET", f"{C}/messages"): "inbox.view",
     ("POST", f"{C}/replies"): "inbox.reply",

@@ -27,6 +27,7 @@ WEB: dict[str, dict[str, str]] = {
     "inbox:list": VIEW,
     "inbox:new_rows": VIEW,
     "inbox:bulk": ANSWER,
+    "inbox:export": VIEW,
     # Personal views are anyone's who reads the inbox; shared ones need inbox.configure
     # (checked by the action).
     "inbox:saved_view_save": {"POST": "inbox.view"},

@@ -13,6 +13,7 @@ from hubbub.inbox.models import (
     Absence,
     CoverageOverride,
     Holiday,
+    InboxSource,
     ResponsePolicy,
     Rule,
     SavedReply,
@@ -21,6 +22,7 @@ from hubbub.inbox.models import (
     TargetOverride,
     Team,
 )
+from hubbub.networks.models import Channel
 
 VIEW, CONFIGURE, REPLY, REPORTS = "inbox.view", "inbox.configure", "inbox.reply", "inbox.reports"
 
@@ -30,6 +32,9 @@ WEB: dict[str, dict[str, str]] = {
     "inbox_settings:holiday_delete": {"POST": CONFIGURE},
     "inbox_settings:override_delete": {"POST": CONFIGURE},
     "inbox_settings:override_move": {"POST": CONFIGURE},
+    # reading: the status is anyone's who reads the inbox; reading now is configuring
+    "inbox_settings:sources": {"GET": VIEW},
+    "inbox_settings:source_poll": {"POST": CONFIGURE},
     # rules
     "inbox_settings:rules": {"GET": VIEW},
     "inbox_settings:rule_new": {"GET": CONFIGURE, "POST": CONFIGURE},
@@ -69,7 +74,16 @@ BODY: dict[str, str] = {}
 def objects(acme: Workspace, alice: User) -> dict[str, int]:
     policy, _created = ResponsePolicy.objects.get_or_create(workspace=acme)
     later = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
+    # A source to "Read now", on a network Hubbub does not know: a request that got through
+    # would reach no real network (and is refused by the action; the snapshot watches the
+    # source's cursor, times and errors).
+    reading_channel = Channel.objects.create(
+        workspace=acme, network="inboxfake-none", external_id="acme-reading", handle="@acme-r"
+    )
     return {
+        "source_id": InboxSource.objects.create(
+            workspace=acme, channel=reading_channel, kind="mentions", cursor="c1"
+        ).pk,
         "holiday_id": Holiday.objects.create(policy=policy, date=date(2030, 12, 25)).pk,
         "override_id": TargetOverride.objects.create(
             policy=policy, kind="message", first_response_minutes=30
@@ -112,4 +126,9 @@ def snapshot() -> dict[str, Any]:
         "inbox_shifts": sorted(Shift.objects.values_list("pk", "user_id", "weekday", "start")),
         "inbox_duty": sorted(CoverageOverride.objects.values_list("pk", "starts_at", "ends_at")),
         "inbox_absences": sorted(Absence.objects.values_list("pk", "starts_at", "ends_at")),
+        "inbox_sources": sorted(
+            InboxSource.objects.values_list(
+                "pk", "cursor", "next_poll_at", "last_polled_at", "last_error", "error_count"
+            )
+        ),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from hubbub.core.models import Workspace
 from hubbub.inbox import search
@@ -105,3 +106,35 @@ def test_parse_keeps_words_and_phrases():
     assert parsed.words == ("x", "refund", "colis")
     assert parsed.phrases == (("late", "delivery"),)
     assert not search.parse(' "" ')
+
+
+def test_fold_like_postgres_is_the_sql_fold_for_the_query_words():
+    # The map of inbox_fold (0002): accented Latin letters to their base (lower case: the
+    # parser lower-cases the rest), markup characters to spaces; ligatures stay.
+    text = "Abîmé ÉTÉ <b>Œuvre</b> & ç"
+    assert search.fold_like_postgres(text) == "Abime eTe  b Œuvre /b    c"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT inbox_fold(%s)", [text])
+            assert cursor.fetchone()[0] == search.fold_like_postgres(text)
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's FTS5 triggers")
+def test_search_triggers_lost_by_a_table_rebuild_come_back_after_migrate(acme, inbox):
+    from django.db import connection
+
+    from hubbub.inbox.apps import ensure_sqlite_search
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER inbox_message_fts_insert")  # as a table rebuild does
+        assert search.missing_sqlite_search(cursor) == {("trigger", "inbox_message_fts_insert")}
+    inbox.conversation("Stored while the trigger was missing: parapluie")
+    assert found(acme, "parapluie") == set()
+
+    ensure_sqlite_search(using="default")
+
+    with connection.cursor() as cursor:
+        assert search.missing_sqlite_search(cursor) == set()
+    assert found(acme, "parapluie") == {"Stored while the trigger was missing: parapluie"}
+    inbox.conversation("And after it: parasol")
+    assert found(acme, "parasol") == {"And after it: parasol"}

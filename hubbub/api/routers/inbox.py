@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import create_model
 
 from hubbub.accounts.models import User
 from hubbub.api.auth import api_access
@@ -44,7 +45,7 @@ from hubbub.api.inbox_schemas import (
 )
 from hubbub.api.schemas import answers
 from hubbub.core.access import Access, ActionError
-from hubbub.inbox import actions, queries, sla
+from hubbub.inbox import actions, csv_export, queries, sla
 from hubbub.inbox.business_hours import Calendar
 from hubbub.inbox.models import Conversation, Customer, Message, SavedReply, Team
 from hubbub.inbox.queries import Filters
@@ -159,6 +160,48 @@ def list_conversations(
         limit=params.limit,
         next_cursor=page.next_cursor,
     )
+
+
+# The list's filters and order, without its paging: an export holds every matching row.
+ConversationCsvQuery = create_model(
+    "ConversationCsvQuery",
+    __base__=Schema,
+    **{
+        name: (info.annotation, info)
+        for name, info in ConversationQuery.model_fields.items()
+        if name not in ("cursor", "limit")
+    },  # type: ignore[call-overload]
+)
+
+
+@router.get(
+    C + ".csv",
+    response=answers(200, None),
+    summary="Conversations, filtered, as CSV (streamed)",
+    description=(
+        "The same filters and order as the list, every matching conversation (no pages). "
+        "Columns: " + ", ".join(csv_export.COLUMNS) + ". Times in the workspace's time zone "
+        "(ISO 8601 with offset); text a spreadsheet would run as a formula starts with '."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+        }
+    },
+)
+def export_conversations(
+    request: HttpRequest,
+    slug: str,
+    params: Query[ConversationCsvQuery],  # type: ignore[valid-type]
+) -> StreamingHttpResponse:
+    access = api_access(request, slug)
+    access.require("inbox.view")
+    filters = Filters.from_query(request.GET, access.user, strict=True)
+    order = str(getattr(params, "order", "recent"))  # a model built above: mypy cannot see it
+    lines = csv_export.export_conversations(access, filters, order=order)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{csv_export.export_filename(access)}"'
+    return response
 
 
 @router.get(

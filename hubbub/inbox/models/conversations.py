@@ -140,6 +140,8 @@ class Conversation(models.Model):
             models.Index(fields=["workspace", "channel", "status"]),
             models.Index(fields=["status", "first_response_due_at"]),
             models.Index(fields=["status", "resolution_due_at"]),
+            # Reports (hubbub.inbox.reports): the conversations opened in a period.
+            models.Index(fields=["workspace", "opened_at"]),
         ]
 
     def __str__(self) -> str:

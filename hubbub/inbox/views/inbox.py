@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -301,3 +301,17 @@ def saved_view_delete(request: HttpRequest, access: Access, view_id: int) -> Htt
     if attempt(request, lambda: actions.delete_view(access, view)):
         messages.success(request, _("View “%(name)s” deleted.") % {"name": name})
     return redirect(list_url(access))
+
+
+@require_GET
+@workspace_view("inbox.view")
+def export(request: HttpRequest, access: Access) -> HttpResponse | StreamingHttpResponse:
+    """The list's conversations under the current filters and sort, as CSV, streamed: the
+    rows are written as the database hands them over (hubbub.inbox.csv_export)."""
+    from hubbub.inbox import csv_export
+
+    lines = csv_export.export_conversations(access, _filters(request), order=_sort(request))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = csv_export.export_filename(access)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

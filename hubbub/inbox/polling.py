@@ -69,6 +69,7 @@ def backfill_window() -> timedelta:
 class PollResult:
     polled: int = 0  # sources read
     created: int = 0  # new messages
+    updated: int = 0  # messages edited or deleted on the network since the last read
     conversations_created: int = 0
     rate_limited: int = 0
     failed: int = 0
@@ -77,6 +78,7 @@ class PollResult:
     def add(self, other: PollResult) -> None:
         self.polled += other.polled
         self.created += other.created
+        self.updated += other.updated
         self.conversations_created += other.conversations_created
         self.rate_limited += other.rate_limited
         self.failed += other.failed
@@ -253,6 +255,7 @@ def poll_source(source: InboxSource, now: datetime | None = None) -> PollResult:
                 got = _ingest(channel, source, items)
                 _saved(source, page, now, last)
             result.created += got.created
+            result.updated += got.updated
             result.conversations_created += got.conversations_created
             result.errors += got.errors
             if last:

@@ -4,8 +4,10 @@ list (hubbub.inbox.views), saved views, the API (hubbub.api.routers.inbox) and t
 A filter is a query string the person can bookmark or save as a view
 (`status=open&assignee=me&tag=billing&q="late delivery"`): `Filters.from_query` reads it and
 `Filters.to_query` writes it back. `conversations()` turns filters into one query, scoped to
-the caller's workspace, whose shape the indexes of migrations 0001 and 0002 serve; `page()`
-cuts it into keyset pages (no OFFSET: page 400 costs what page 1 costs).
+the caller's workspace, whose shape the indexes of migrations 0001-0003 serve; `page()`
+cuts it into keyset pages (no OFFSET: page 400 costs what page 1 costs), reading a page's
+ids first and its rows after, and for a search looking through the list by chunks
+(hubbub.inbox.search.first_matching) — see bench/inbox_bench.py for what each is worth.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Case, DateTimeField, F, Q, QuerySet, When
+from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -271,19 +274,34 @@ def conversations(
         qs = qs.filter(waiting_since__isnull=True)
     if filters.customer is not None:
         qs = qs.filter(customer_id=filters.customer)
-    if filters.q.strip():
-        qs = qs.filter(id__in=search.conversation_ids(access.workspace, filters.q))
+    query = search.parse(filters.q) if filters.q.strip() else None
+    unsearched = _ordered(qs, order)
+    if query is not None:
+        qs = qs.filter(id__in=search.conversation_ids(access.workspace, query))
+    qs = _ordered(qs, order)
+    if query:
+        # page() can find the first matching conversations faster than this query can
+        # (search.first_matching); the result is the same.
+        qs.search_plan = SearchPlan(unsearched, query)  # type: ignore[attr-defined]
+    return qs
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    unsearched: QuerySet[Conversation]  # the same list before the full-text condition
+    query: search.SearchQuery
+
+
+def _ordered(qs: QuerySet[Conversation], order: str) -> QuerySet[Conversation]:
     qs = qs.select_related("channel", "assignee", "team", "identity", "customer")
     qs = qs.prefetch_related("tags")
     if order == "due":
-        qs = qs.annotate(due_at=due_at_expression()).order_by(
+        return qs.annotate(due_at=due_at_expression()).order_by(
             F("due_at").asc(nulls_last=True), "id"
         )
-    elif order == "oldest":
-        qs = qs.order_by("last_message_at", "id")
-    else:
-        qs = qs.order_by("-last_message_at", "-id")
-    return qs
+    if order == "oldest":
+        return qs.order_by("last_message_at", "id")
+    return qs.order_by("-last_message_at", "-id")
 
 
 # --- keyset pages ---------------------------------------------------------------------------
@@ -328,17 +346,63 @@ def _after(order: str, value: datetime | None, pk: int) -> Q:
     return Q(due_at__gt=value) | Q(due_at=value, id__gt=pk) | Q(due_at__isnull=True)
 
 
+def _rows(qs: QuerySet[Conversation], count: int) -> list[Conversation]:
+    """The first `count` rows of `qs`, in two steps: the ids alone (filters and order on the
+    conversation table and its indexes, no join: a sort of thousands of matching rows then
+    moves ids and dates, not the whole joined rows), then those rows by primary key, with
+    the joins, annotations and prefetches of `qs`. At a million messages this took the
+    slowest filters from hundreds of milliseconds to tens (bench/inbox_bench.py)."""
+    return _by_id(qs, list(qs.prefetch_related(None).values_list("pk", flat=True)[:count]))
+
+
+def _by_id(qs: QuerySet[Conversation], ids: list[int]) -> list[Conversation]:
+    """The rows `ids` of `qs`, in that order."""
+    if not ids:
+        return []
+    by_id = qs.all()
+    # Its WHERE has done its work (and may hold a full-text search): the rows by id only.
+    by_id.query.where = WhereNode()
+    found = {row.pk: row for row in by_id.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]  # one deleted meanwhile is left out
+
+
+def newer(qs: QuerySet[Conversation], after: datetime, limit: int) -> list[Conversation]:
+    """The first `limit` conversations of `conversations(..., order="recent")` whose latest
+    message came after `after` (the list's "new rows" poll), found as page() finds them:
+    ids first, and a search by chunks rather than by collecting every match."""
+    plan: SearchPlan | None = getattr(qs, "search_plan", None)
+    recent = Q(last_message_at__gt=after)
+    if plan is not None:
+        ids = search.first_matching(
+            plan.unsearched.filter(recent).prefetch_related(None).values_list("pk", flat=True),
+            plan.query,
+            limit,
+        )
+        if ids is not None:
+            return _by_id(qs, ids)
+    return _rows(qs.filter(recent), limit)
+
+
 def page(
     qs: QuerySet[Conversation], *, order: str = "recent", cursor: str = "", limit: int = 50
 ) -> Page:
     """One page of `conversations(..., order=order)`, after `cursor` (from the last page)."""
     limit = max(1, min(limit, MAX_LIMIT))
+    plan: SearchPlan | None = getattr(qs, "search_plan", None)
+    unsearched = plan.unsearched if plan is not None else None
     if cursor:
         value, pk = _decode(cursor, order)
         if order != "due" and value is None:
             raise ActionError(_("This cursor is not valid for this list."), field="cursor")
         qs = qs.filter(_after(order, value, pk))
-    rows = list(qs[: limit + 1])
+        if unsearched is not None:
+            unsearched = unsearched.filter(_after(order, value, pk))
+    ids = None
+    if plan is not None and unsearched is not None:
+        ids = search.first_matching(
+            unsearched.prefetch_related(None).values_list("pk", flat=True), plan.query, limit + 1
+        )
+    rows = _rows(qs, limit + 1) if ids is None else _by_id(qs, ids)
     if len(rows) <= limit:
         return Page(rows, None)
     rows = rows[:limit]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -15,9 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from hubbub.accounts.models import User
-from hubbub.core.access import Access, ActionError
+from hubbub.core.access import Access, ActionError, access_workspace
 from hubbub.core.actions.tokens import create_token
-from hubbub.core.access import access_workspace
 from hubbub.core.models import Membership, Workspace
 from hubbub.core.roles import Role
 from hubbub.inbox import csv_export
@@ -51,9 +52,14 @@ def frozen() -> object:
         yield traveller
 
 
-def table(lines: object) -> list[dict[str, str]]:
-    text = "".join(lines)  # type: ignore[call-overload]
+def table(lines: Iterable[str]) -> list[dict[str, str]]:
+    text = "".join(lines)
     return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def body(response: Any) -> str:
+    """A streamed response's whole content (the test client keeps the stream)."""
+    return b"".join(response.streaming_content).decode()
 
 
 def export(access: Access, **query: str) -> list[dict[str, str]]:
@@ -121,7 +127,7 @@ def test_breaches_recorded_passed_met_or_without_target(owner: Access, chan: Cha
     recorded = conversation(chan, "recorded", handle="@a", at=FRIDAY)
     passed = conversation(chan, "passed, not yet checked", handle="@b", at=FRIDAY)
     met = conversation(chan, "answered in time", handle="@c", at=FRIDAY)
-    none = conversation(chan, "no target", handle="@d", at=FRIDAY)
+    conversation(chan, "no target", handle="@d", at=FRIDAY)
     Conversation.objects.filter(pk=recorded.pk).update(
         first_response_due_at=NOW - timedelta(days=1),
         first_response_breached_at=NOW - timedelta(days=1),
@@ -194,7 +200,9 @@ def test_the_lists_filters_decide_the_rows(owner: Access, chan: Channel, acme: W
 def test_another_workspaces_conversations_never_appear(
     owner: Access, chan: Channel, globex: Workspace
 ) -> None:
-    theirs = Channel.objects.create(workspace=globex, network="bluesky", external_id="g", handle="g")
+    theirs = Channel.objects.create(
+        workspace=globex, network="bluesky", external_id="g", handle="g"
+    )
     conversation(theirs, "Globex's", at=FRIDAY)
     mine = conversation(chan, "Acme's", at=FRIDAY)
     assert [r["id"] for r in export(owner)] == [str(mine.pk)]
@@ -251,8 +259,11 @@ def test_the_list_links_to_an_export_of_its_filters(alice: User, chan: Channel) 
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="acme-conversations-2026-06-10.csv"'
-    rows = table(b"".join(response.streaming_content).decode())
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="acme-conversations-2026-06-10.csv"'
+    )
+    rows = table(body(response))
     assert [r["subject"] for r in rows] == ["Open and waiting"]
 
 
@@ -276,7 +287,7 @@ def test_the_api_streams_the_same_csv_with_the_same_filters(
     assert response.status_code == 200, response.content
     assert response.streaming
     assert "attachment" in response["Content-Disposition"]
-    rows = table(b"".join(response.streaming_content).decode())
+    rows = table(body(response))
     assert [r["subject"] for r in rows] == ["Closed one"]
 
     bad = client.get("/api/workspaces/acme/conversations.csv?status=shut", headers=auth)

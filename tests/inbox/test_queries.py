@@ -206,9 +206,70 @@ def test_the_list_query_count_does_not_grow_with_the_page(
     billing = Tag.objects.create(workspace=owner.workspace, name="billing")
     for index in range(30):
         inbox.conversation(f"m{index}", who=f"p{index}").tags.add(billing)
-    with django_assert_max_num_queries(2):  # the page, then its tags
+    # the ids of the page (narrow: filters and order only), its rows by id, then their tags
+    with django_assert_max_num_queries(3):
         page = queries.page(queries.conversations(owner, Filters()), limit=30)
         for conversation in page.items:
             assert conversation.channel.handle and conversation.identity
             assert [t.name for t in conversation.tags.all()] == ["billing"]
     assert Conversation.objects.count() == 30
+
+
+@pytest.mark.parametrize("scan_limit", [2, 1000], ids=["index-fallback", "scan"])
+@pytest.mark.parametrize("order", queries.ORDERS)
+def test_search_pages_are_the_full_query_whichever_way_they_are_found(
+    owner, inbox, order, scan_limit, monkeypatch
+):
+    """page() finds the first matching conversations by scanning the list in chunks
+    (search.first_matching), or through the index when that takes too long: both give what
+    the full query gives, page after page."""
+    from hubbub.inbox import search
+
+    monkeypatch.setattr(search, "SCAN_CHUNK", 2)
+    monkeypatch.setattr(search, "SCAN_LIMIT", scan_limit)
+    now = T0 + timedelta(days=1)
+    for index in range(17):
+        texts = ["Where is my parcel?"] if index % 3 else ["Hello", "My parcel is late"]
+        inbox.conversation(
+            *texts,
+            "thanks" if index % 2 else "ok",
+            who=f"p{index}",
+            at=T0 + timedelta(minutes=index // 2),
+            status=Status.OPEN if index % 4 else Status.PENDING,
+            first_response_due_at=(now + timedelta(minutes=index % 4)) if index % 5 else None,
+        )
+    inbox.conversation("Nothing to see", who="other")
+    for query in ("q=parcel", 'q="parcel is late"', "q=parcel&status=open"):
+        filters = Filters.from_query(QueryDict(query), owner.user, strict=True)
+        qs = queries.conversations(owner, filters, order=order, now=now)
+        expected = list(qs.values_list("pk", flat=True))  # the plain query, no page
+        seen: list[int] = []
+        cursor = ""
+        while True:
+            page = queries.page(qs, order=order, cursor=cursor, limit=3)
+            seen += [c.pk for c in page.items]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == expected, query
+        assert expected, query
+
+
+@pytest.mark.parametrize("query", ["", "q=parcel", "q=parcel&status=open"])
+def test_newer_gives_the_new_rows_of_the_list(owner, inbox, query):
+    """What the list's poll adds on top: the conversations whose latest message came after
+    the newest one shown, matching the filters (a search included), newest first."""
+    for index in range(8):
+        inbox.conversation(
+            "Where is my parcel?" if index % 2 else "Hello",
+            who=f"p{index}",
+            at=T0 + timedelta(minutes=index),
+            status=Status.OPEN if index % 3 else Status.PENDING,
+        )
+    after = T0 + timedelta(minutes=2, seconds=30)
+    filters = Filters.from_query(QueryDict(query), owner.user, strict=True)
+    qs = queries.conversations(owner, filters, order="recent")
+    expected = [c.pk for c in qs if c.last_message_at > after]
+    assert [c.pk for c in queries.newer(qs, after, 10)] == expected
+    assert [c.pk for c in queries.newer(qs, after, 2)] == expected[:2]
+    assert expected

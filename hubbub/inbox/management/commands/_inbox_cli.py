@@ -105,9 +105,7 @@ def summary(runs: Sequence[reading.SourceRun]) -> str:
     read = sum(1 for r in runs if r.read)
     created = sum(r.result.created for r in runs)
     counted = [r.updated for r in runs if r.updated is not None]
-    updated = str(sum(counted)) if counted or not runs else "-"
+    # Edits and deletions are counted once polling reports them (PollResult.updated).
+    updated = f", {sum(counted)} updated" if counted else ""
     failed = sum(1 for r in runs if r.error)
-    return (
-        f"{read} of {len(runs)} sources read, {created} new messages, "
-        f"{updated} updated, {failed} errors."
-    )
+    return f"{read} of {len(runs)} sources read, {created} new messages{updated}, {failed} errors."

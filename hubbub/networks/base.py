@@ -442,8 +442,7 @@ class Connector(ABC):
         """HIDE: hide a comment from the public (hidden=False shows it again); its author
         still sees it."""
         raise PermanentError(
-            _("%(network)s: Hubbub cannot hide comments on this network.")
-            % {"network": self.label}
+            _("%(network)s: Hubbub cannot hide comments on this network.") % {"network": self.label}
         )
 
     def delete_comment(self, ref: PublishedRef) -> None:

@@ -39,4 +39,5 @@ def warn_expiring_channels() -> None:
     ends (once per expiry), so scheduled posts never meet an expired token."""
     warn_expiring()
 
+
 from hubbub.networks import tasks_hooks  # noqa: E402, F401  (webhooks in: subscribe, look up)

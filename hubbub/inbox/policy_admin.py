@@ -254,19 +254,13 @@ def _decode(data: bytes | str) -> str:
 
 
 def _parse_day(value: str) -> date:
+    """2026-12-25, or 25/12/2026 as people in France write it; ValueError otherwise."""
     value = value.strip()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)  # 25/12/2026, as in France
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass
-    raise ValueError(value)
+        return date(year, month, day)  # ValueError for 31/02/2026
+    return date.fromisoformat(value)
 
 
 def import_holidays_csv(access: Access, data: bytes | str) -> ImportResult:

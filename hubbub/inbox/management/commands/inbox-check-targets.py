@@ -7,7 +7,6 @@ conversation could not be checked.
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
@@ -40,9 +39,6 @@ def _line(event: str, kind: str, conversation: Conversation, due: Any) -> list[s
 
 class Command(BaseCommand):
     help = "Check response targets once now: send warnings and record breaches."
-
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        pass
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()

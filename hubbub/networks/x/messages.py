@@ -30,6 +30,7 @@ from hubbub.networks.base import PermanentError
 from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.x.client import call
+from hubbub.networks.x.reading import page_of
 
 if TYPE_CHECKING:
     from hubbub.networks.x.connector import XConnector
@@ -76,17 +77,7 @@ def fetch_messages(conn: XConnector, cursor: str | None) -> Page:
         params = {**params, "pagination_token": str(token)}
     else:
         log.warning("X: more than %s new direct messages; the oldest are skipped", len(found))
-    oldest_first = sorted(found, key=lambda pair: int(pair[0]["id"]))
-    more = False
-    if len(oldest_first) > MAX_ITEMS_PER_FETCH:
-        if after is None:  # a first read keeps the newest: what came before is history
-            oldest_first = oldest_first[-MAX_ITEMS_PER_FETCH:]
-        else:
-            oldest_first, more = oldest_first[:MAX_ITEMS_PER_FETCH], True
-    if not oldest_first:
-        return Page(items=[], cursor=cursor)
-    items = [incoming(event, users) for event, users in oldest_first]
-    return Page(items=items, cursor=str(oldest_first[-1][0]["id"]), more=more)
+    return page_of(found, cursor, first_read=after is None, make=incoming)
 
 
 def incoming(event: dict[str, Any], users: dict[str, dict[str, Any]]) -> Incoming:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -100,16 +101,33 @@ def _walk(
 
 
 def _page(conn: XConnector, read: Read, cursor: str | None, keep: Any) -> Page:
+    return page_of(
+        read,
+        cursor,
+        first_read=cursor is None,
+        make=lambda tweet, users: incoming(tweet, users) if keep(tweet) else None,
+    )
+
+
+def page_of(
+    read: list[tuple[dict[str, Any], Any]],
+    cursor: str | None,
+    first_read: bool,
+    make: Callable[[dict[str, Any], Any], Incoming | None],
+) -> Page:
+    """Items read (each with what `make` needs beside it), oldest first by their Snowflake id,
+    at most MAX_ITEMS_PER_FETCH; the cursor is the newest id kept (posts and direct
+    messages alike)."""
     oldest_first = sorted(read, key=lambda pair: int(pair[0]["id"]))
     more = False
     if len(oldest_first) > MAX_ITEMS_PER_FETCH:
-        if cursor is None:  # a first read keeps the newest: what came before is history
+        if first_read:  # a first read keeps the newest: what came before is history
             oldest_first = oldest_first[-MAX_ITEMS_PER_FETCH:]
         else:
             oldest_first, more = oldest_first[:MAX_ITEMS_PER_FETCH], True
     if not oldest_first:
         return Page(items=[], cursor=cursor)
-    items = [incoming(tweet, users) for tweet, users in oldest_first if keep(tweet)]
+    items = [item for item in (make(a, b) for a, b in oldest_first) if item is not None]
     return Page(items=items, cursor=str(oldest_first[-1][0]["id"]), more=more)
 
 

@@ -11,6 +11,7 @@ subscribed to "inbox.new_conversation".
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.utils import timezone
@@ -56,6 +57,44 @@ def conversation_created(conversation: Conversation) -> None:
         _alert_new(conversation)
     except Exception:
         log.exception("inbox: could not alert about new conversation %s", conversation.pk)
+
+
+def conversations_created(conversations: Sequence[Conversation]) -> None:
+    """conversation_created() for a batch (ingestion's): each workspace's webhooks and alert
+    destinations are looked up once, not once per conversation. Never raises."""
+    from hubbub.notify import alerts
+
+    by_workspace: dict[int, list[Conversation]] = {}
+    for conversation in conversations:
+        by_workspace.setdefault(conversation.workspace_id, []).append(conversation)
+    for workspace_id, group in by_workspace.items():
+        try:
+            hooked = _listened(workspace_id, "conversation.created")
+            alerted = bool(alerts.destinations_for(group[0].workspace, "inbox.new_conversation"))
+        except Exception:
+            log.exception("inbox: could not look up who hears of workspace %s", workspace_id)
+            continue
+        if not (hooked or alerted):
+            continue
+        for conversation in group:
+            if hooked:
+                try:
+                    fresh = _fresh(conversation.pk)
+                    messages = sending.queue_event(
+                        fresh.workspace, "conversation.created", payloads.conversation_data(fresh)
+                    )
+                    tasks.enqueue(m.pk for m in messages)
+                except Exception:
+                    log.exception(
+                        "inbox: could not queue conversation.created for %s", conversation.pk
+                    )
+            if alerted:
+                try:
+                    _alert_new(conversation)
+                except Exception:
+                    log.exception(
+                        "inbox: could not alert about new conversation %s", conversation.pk
+                    )
 
 
 def conversation_breached(conversation: Conversation, breach: Breach) -> None:

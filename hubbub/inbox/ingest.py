@@ -881,9 +881,17 @@ def after_commit(plan: _Plan, errors: list[str]) -> None:
     if sla is not None:
         for conversation, at in plan.first_responses:
             _guard(errors, "sla.on_first_response", sla.on_first_response, conversation, at)
-    if events is not None:
-        for conversation in plan.created:
-            _guard(errors, "events.conversation_created", events.conversation_created, conversation)
+    if events is not None and plan.created:
+        # One check of the workspace's webhooks and alert destinations per batch, when the
+        # events module offers it (one by one: a query per new conversation).
+        created_many = getattr(events, "conversations_created", None)
+        if created_many is not None:
+            _guard(errors, "events.conversation_created", created_many, list(plan.created))
+        else:
+            for conversation in plan.created:
+                _guard(
+                    errors, "events.conversation_created", events.conversation_created, conversation
+                )
 
 
 def _in_batches(

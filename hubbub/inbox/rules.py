@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubbub.core.models import Workspace
+from hubbub.inbox.bulk_sql import save_fields
 from hubbub.inbox.models import Conversation, Direction, Message, Rule, RuleHit
 from hubbub.inbox.rules_actions import (
     ASSIGN_MODES,
@@ -141,6 +142,7 @@ def _apply_message(
     run: Run,
     previous: set[int],
     targets: WorkspaceTargets | None = None,
+    unsaved: list[RuleHit] | None = None,
 ) -> tuple[list[RuleHit], ConversationState]:
     """The rules, in order, on one message; returns the hits and the conversation's state
     after them (a new one when a failing rule made us read the conversation again)."""
@@ -153,7 +155,7 @@ def _apply_message(
                 break
             continue
         try:
-            hit = _apply_one(spec, view, state, run, conversation, message)
+            hit = _apply_one(spec, view, state, run, conversation, message, unsaved)
         except Exception:
             # One broken rule (a deleted team, a network hiccup) must not stop the others
             # nor the ingestion that called us.
@@ -169,7 +171,9 @@ def _apply_message(
             break
     if state.changed:
         assert run.at is not None
-        _after(state, run.at, targets)
+        # In a savepoint: a database error here must not poison a batch's transaction.
+        with transaction.atomic():
+            _after(state, run.at, targets)
     return hits, state
 
 
@@ -231,6 +235,7 @@ def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) 
     states: dict[int, ConversationState] = {}
     run: Run | None = None
     targets = WorkspaceTargets(workspace_id)
+    unsaved: list[RuleHit] = []
     for given in group:
         message = fresh.get(given.pk, given)
         try:
@@ -247,12 +252,12 @@ def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) 
             if state is None:
                 state = ConversationState.of(conversation, tag_names[conversation.pk])
             state.changed = set()  # per message, as apply_rules: the SLA hooks after each
-            # Each message in a savepoint: a database error in one (PostgreSQL then refuses
-            # every statement until rolled back) must not stop the next.
-            with transaction.atomic():
-                hits, states[conversation.pk] = _apply_message(
-                    specs, message, conversation, state, run, previous[message.pk], targets
-                )
+            # Each hit, and the targets' update after a message, has its savepoint: a
+            # database error in one (PostgreSQL then refuses every statement until rolled
+            # back) does not stop the next; what the others did stays, as one by one.
+            hits, states[conversation.pk] = _apply_message(
+                specs, message, conversation, state, run, previous[message.pk], targets, unsaved
+            )
             applied.hits += hits
         except Exception as exc:
             log.exception("rules: message %s", message.pk)
@@ -261,6 +266,7 @@ def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) 
             # again for its next message.
             states.pop(message.conversation_id, None)
             conversations.pop(message.conversation_id, None)
+    save_fields(RuleHit, unsaved, ["actions"])  # what each hit did, in one statement
 
 
 def _apply_one(
@@ -270,7 +276,10 @@ def _apply_one(
     run: Run,
     conversation: Conversation,
     message: Message,
+    unsaved: list[RuleHit] | None = None,
 ) -> RuleHit | None:
+    """`unsaved`: a batch's list where the hit goes with its actions, saved with the others
+    at the end of the batch (same transaction) rather than by one UPDATE each."""
     if not rule_matches(spec, view, state, run):
         return None
     assert spec.rule is not None
@@ -287,5 +296,8 @@ def _apply_one(
             return None  # another worker applied this rule to this message already
         done = [perform(action, spec, view, state, run) for action in spec.actions]
         hit.actions = done
-        hit.save(update_fields=["actions"])
+        if unsaved is None:
+            hit.save(update_fields=["actions"])
+        else:
+            unsaved.append(hit)
     return hit

@@ -216,3 +216,25 @@ def test_a_failing_rule_is_reported_per_message_and_the_others_still_apply(
     hits = sorted(RuleHit.objects.values_list("message__external_id", "rule__name"))
     # a2 tagged nothing: a3 is tagged billing, then escalated (the tag is there by then).
     assert hits == [("a3", "billing"), ("a3", "escalate"), ("b1", "spam"), ("b2", "spam")]
+
+
+def test_new_conversations_go_to_the_events_in_one_call_when_offered(
+    acme: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    channel = set_up(acme)
+    calls: list[list[int]] = []
+    events = SimpleNamespace(
+        conversations_created=lambda found: calls.append([c.pk for c in found])
+    )
+    monkeypatch.setattr(
+        ingest_module,
+        "optional",
+        lambda name: events if name == "hubbub.inbox.events" else optional(name),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(channel, "mentions", FIRST)
+
+    assert calls == [list(Conversation.objects.order_by("pk").values_list("pk", flat=True))]
+    assert len(calls[0]) == 3  # carol, the spammer, dave

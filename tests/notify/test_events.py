@@ -108,3 +108,31 @@ def test_a_broken_webhook_never_breaks_ingestion(conversation, monkeypatch):
     monkeypatch.setattr(events, "_listened", lambda *a: True)
     monkeypatch.setattr(sending, "queue_event", explode)
     events.conversation_created(conversation)  # logged, not raised
+
+
+def test_a_batch_looks_up_listeners_once_per_workspace_and_announces_each(
+    owner, conversation, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    second = Conversation.objects.create(
+        workspace=conversation.workspace,
+        channel=conversation.channel,
+        kind="comment",
+        thread_key="t2",
+        identity=conversation.identity,
+        customer=conversation.customer,
+        subject="Where is my order?",
+        opened_at=NOW,
+        last_message_at=NOW,
+    )
+    # Nobody listens: two lookups for the whole batch, however many conversations it holds.
+    with django_assert_max_num_queries(2):
+        events.conversations_created([conversation, second])
+    webhook_actions.create_endpoint(
+        owner, "https://hooks.example.com/crm", "CRM", ["conversation.created"]
+    )
+    with respx.mock(assert_all_mocked=True) as router, time_machine.travel(NOW, tick=False):
+        crm = router.post("https://hooks.example.com/crm").respond(200)
+        with django_capture_on_commit_callbacks(execute=True):
+            events.conversations_created([conversation, second])
+    ids = sorted(json.loads(call.request.content)["data"]["id"] for call in crm.calls)
+    assert ids == sorted([conversation.pk, second.pk])

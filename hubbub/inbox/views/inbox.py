@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.inbox import queries
 from hubbub.inbox.models import (
     Conversation,
     Kind,
@@ -208,8 +209,8 @@ def new_rows(request: HttpRequest, access: Access) -> HttpResponse:
     if timezone.is_naive(after):
         after = after.replace(tzinfo=UTC)
     filters = _filters(request)
-    qs = _conversations(access, filters, "recent").filter(last_message_at__gt=after)
-    rows = decorate(access, list(qs[:NEW_ROWS_MAX]), timezone.now())
+    qs = _conversations(access, filters, "recent")
+    rows = decorate(access, queries.newer(qs, after, NEW_ROWS_MAX), timezone.now())
     # Only what arrived since the page was shown, and never more than a badge can say.
     everywhere = (
         Conversation.objects.filter(workspace=access.workspace, last_message_at__gt=after)

@@ -227,4 +227,4 @@ def sla_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
 
 
 def inbound(conversation: Conversation) -> Message:
-    return conversation.messages.filter(direction=Direction.INBOUND).order_by("pk").first()
+    return conversation.messages.filter(direction=Direction.INBOUND).order_by("pk")[0]

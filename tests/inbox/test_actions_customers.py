@@ -29,6 +29,7 @@ def two(chan):
     """Carol on two accounts, each with a conversation and a customer of its own."""
     a = make_conversation(chan, external_id="m1", author="carol")
     b = make_conversation(chan, external_id="m2", author="carol2")
+    assert a.customer_id is not None and b.customer_id is not None
     Customer.objects.filter(pk=a.customer_id).update(name="Carol Jones")
     Customer.objects.filter(pk=b.customer_id).update(email="carol@example.com", notes="VIP")
     return a, b

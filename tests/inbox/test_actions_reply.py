@@ -119,6 +119,7 @@ def test_a_thread_reply_names_the_network_root(owner, chan, clock, sla_calls):
     )
     actions.reply(owner, conversation, "Thanks!")
     reply_to = Post.objects.get().variants.get().reply_to
+    assert reply_to is not None
     assert reply_to["root"] == {
         "external_id": "at://root",
         "url": "",
@@ -140,6 +141,7 @@ def test_a_comment_reply_hangs_under_the_commented_post(owner, chan, clock, sla_
     )
     actions.reply(owner, conversation, "Glad you like it")
     reply_to = Post.objects.get().variants.get().reply_to
+    assert reply_to is not None
     assert reply_to["root"] == {
         "external_id": "post-7",
         "url": "https://fake.example/p/7",

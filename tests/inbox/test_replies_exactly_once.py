@@ -43,6 +43,15 @@ pytestmark = pytest.mark.django_db
 D = DeliveryStatus
 
 
+def delivery_of(message: Message) -> Delivery:
+    assert message.delivery is not None, "the reply has its delivery"
+    return message.delivery
+
+
+def delivery_id(message: Message) -> int:
+    return delivery_of(message).pk
+
+
 def fresh(message: Message) -> Message:
     return Message.objects.select_related("delivery").get(pk=message.pk)
 
@@ -88,13 +97,13 @@ def test_a_reply_goes_out_once_through_the_queue_and_the_thread_shows_it(
     )
     assert part.reply_to.root == part.reply_to.parent
     message = fresh(message)
-    assert message.delivery.status == D.PUBLISHED
+    assert delivery_of(message).status == D.PUBLISHED
     assert message.external_id == "post-1"
     assert message.url == "https://fake.example/p/1"
     assert message.data == {"n": 1}
     assert Post.objects.get().status == PostStatus.PUBLISHED
     # Queued again (the sweep, a second worker): nothing more goes out.
-    assert deliver(message.delivery_id, "w2") is False
+    assert deliver(delivery_id(message), "w2") is False
     assert len(inbox_network.calls) == 1
 
 
@@ -104,18 +113,18 @@ def test_a_time_out_after_the_network_got_it_is_reconciled_not_resent(
     message = actions.reply(owner, conversation, "On its way!")
     inbox_network.fail_next(TransientError("read timed out", sent=True), after_recording=True)
     with django_capture_on_commit_callbacks(execute=True):
-        assert deliver(message.delivery_id, "w1")
-    delivery = fresh(message).delivery
+        assert deliver(delivery_id(message), "w1")
+    delivery = delivery_of(fresh(message))
     assert delivery.status == D.RETRYING
     assert delivery.in_flight_part == 0  # the outcome is unknown: look before sending
     assert fresh(message).external_id == ""
     clock.shift(timedelta(seconds=30))
     with django_capture_on_commit_callbacks(execute=True):
-        assert deliver(message.delivery_id, "w2")
+        assert deliver(delivery_id(message), "w2")
     assert len(inbox_network.calls) == 1  # never sent twice
     assert inbox_network.lookups == [f"hubbub-{delivery.pk}-0"]
     message = fresh(message)
-    assert message.delivery.status == D.PUBLISHED
+    assert delivery_of(message).status == D.PUBLISHED
     assert message.external_id == "post-1"
     outcomes = list(
         DeliveryAttempt.objects.filter(delivery=delivery).values_list("outcome", flat=True)
@@ -128,10 +137,10 @@ def test_a_time_out_before_the_network_got_it_is_sent_once_after_the_lookup(
 ):
     message = actions.reply(owner, conversation, "On its way!")
     inbox_network.fail_next(TransientError("connection reset", sent=True))
-    assert deliver(message.delivery_id, "w1")
+    assert deliver(delivery_id(message), "w1")
     clock.shift(timedelta(seconds=30))
     with django_capture_on_commit_callbacks(execute=True):
-        assert deliver(message.delivery_id, "w1")
+        assert deliver(delivery_id(message), "w1")
     assert len(inbox_network.published) == 1
     assert fresh(message).external_id == "post-1"
 
@@ -153,7 +162,7 @@ def test_polling_that_read_the_reply_back_first_leaves_one_message(
     )
     Conversation.objects.filter(pk=conversation.pk).update(message_count=3)
     with django_capture_on_commit_callbacks(execute=True):
-        deliver(message.delivery_id, "w1")
+        deliver(delivery_id(message), "w1")
     assert list(Message.objects.filter(external_id="post-1").values_list("pk", flat=True)) == [
         message.pk
     ]
@@ -167,8 +176,8 @@ def test_a_refused_reply_tells_its_author_with_a_link_to_the_conversation(
     inbox_network.fail_next(PermanentError("Fakechat refused: the comment was deleted"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        deliver(message.delivery_id, "w1")
-    assert fresh(message).delivery.status == D.NEEDS_ATTENTION
+        deliver(delivery_id(message), "w1")
+    assert delivery_of(fresh(message)).status == D.NEEDS_ATTENTION
     notice = Notification.objects.get(user=editor.user, kind="inbox.reply_failed")
     assert notice.text == (
         "Your reply to Carol Jones could not be sent: Fakechat refused: the comment was deleted"

@@ -10,8 +10,7 @@ import httpx
 
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef, ReplyTarget
 from hubbub.networks.telegram.connector import TelegramConnector
-from tests.networks.telegram.conftest import CHAT_ID, method_url, ok
-from tests.networks.telegram.test_publish import sent_json
+from tests.networks.telegram.conftest import CHAT_ID, method_url, ok, sent_json
 
 DAN = {"id": 555, "is_bot": False, "first_name": "Dan", "last_name": "Brown", "username": "dan"}
 

@@ -43,7 +43,7 @@ def conversation(acme) -> Conversation:
         thread_key="t1",
         identity=identity,
         customer=customer,
-        subject="x" * 300,
+        subject="x" * 200,  # the longest a subject is (Conversation.subject)
         opened_at=NOW,
         last_message_at=NOW,
     )

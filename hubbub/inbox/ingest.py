@@ -419,6 +419,8 @@ class _Batch:
                 Identity.objects.bulk_create(identities)
             return {identity.external_id: identity for identity in identities}
         except IntegrityError:
+            # Another worker stored some of these meanwhile: fall through to the row-by-row
+            # path below, which reads what is there and adds only what is missing.
             pass
         # Another worker saw some of them first (a webhook and a poll at once): keep theirs,
         # and drop the customers made for nothing.
@@ -641,6 +643,8 @@ class _Batch:
             self.plan.created += fresh
             return
         except IntegrityError:
+            # Another worker stored some of these meanwhile: fall through to the row-by-row
+            # path below, which reads what is there and adds only what is missing.
             pass
         # Another worker opened some of these threads at the same moment: use theirs.
         for conversation in fresh:
@@ -664,6 +668,8 @@ class _Batch:
                 Message.objects.bulk_create(messages, batch_size=500)
             return messages
         except IntegrityError:
+            # Another worker stored some of these meanwhile: fall through to the row-by-row
+            # path below, which reads what is there and adds only what is missing.
             pass
         stored: list[Message] = []
         for message in messages:

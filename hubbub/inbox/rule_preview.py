@@ -99,18 +99,18 @@ def preview(
     conversations = Conversation.objects.select_related(
         "workspace", "channel", "identity", "customer"
     ).in_bulk({m.conversation_id for m in messages})
-    tag_names: dict[int, list[str]] = defaultdict(list)
-    for conversation_id, name in Conversation.tags.through.objects.filter(
+    tags: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for conversation_id, tag_id, name in Conversation.tags.through.objects.filter(
         conversation_id__in=conversations
-    ).values_list("conversation_id", "tag__name"):
-        tag_names[conversation_id].append(name)
+    ).values_list("conversation_id", "tag_id", "tag__name"):
+        tags[conversation_id].append((tag_id, name))
     run = Run(workspace=workspace, dry=True, coverage_span=(since, now))
     states: dict[int, ConversationState] = {}
     for message in messages:
         state = states.get(message.conversation_id)
         if state is None:
             conversation = conversations[message.conversation_id]
-            state = ConversationState.of(conversation, tag_names[conversation.pk])
+            state = ConversationState.of(conversation, tags[conversation.pk])
             states[conversation.pk] = state
         message.conversation = state.conversation
         done = evaluate(spec, MessageView(message), state, run)

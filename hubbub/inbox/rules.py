@@ -39,7 +39,8 @@ from hubbub.inbox.rules_actions import (
     validate_actions,
 )
 from hubbub.inbox.rules_conditions import FIELDS, matches, validate_condition
-from hubbub.inbox.rules_context import ConversationState, MessageView, RuleSpec, Run
+from hubbub.inbox.rules_context import ConversationState, MessageView, Pending, RuleSpec, Run
+from hubbub.networks.models import Channel
 
 if TYPE_CHECKING:
     from hubbub.inbox.sla import WorkspaceTargets
@@ -91,18 +92,20 @@ def evaluate(
     return [perform(action, spec, view, state, run) for action in spec.actions]
 
 
-def _after(state: ConversationState, at: Any, targets: WorkspaceTargets | None = None) -> None:
+def _after(state: ConversationState, run: Run, targets: WorkspaceTargets | None = None) -> None:
     """Keep the response-time targets in step with what the rules changed (`targets`: the
     policy read once for a batch of messages)."""
-    from hubbub.inbox.actions_common import sla
+    from hubbub.inbox import sla
 
+    assert run.at is not None  # live runs only
     if "closed" in state.changed:
-        sla("on_closed", state.conversation, at)
+        sla.on_closed(state.conversation, run.at)
     elif state.changed & {"tags", "priority"}:
-        if targets is not None:
-            sla("recompute", state.conversation, targets)
+        if run.pending is not None:  # the new due times are written with the batch
+            values = sla.recompute(state.conversation, targets, state.tag_ids, save=False)
+            run.pending.changed(state.conversation, values)
         else:
-            sla("recompute", state.conversation)
+            sla.recompute(state.conversation, targets, state.tag_ids)
 
 
 def apply_rules(message: Message) -> list[RuleHit]:
@@ -157,6 +160,8 @@ def _apply_message(
         try:
             hit = _apply_one(spec, view, state, run, conversation, message, unsaved)
         except Exception:
+            if run.pending is not None:
+                raise  # the whole batch is done again the careful way
             # One broken rule (a deleted team, a network hiccup) must not stop the others
             # nor the ingestion that called us.
             log.exception("rule %s failed on message %s", spec.rule.pk, message.pk)
@@ -171,9 +176,12 @@ def _apply_message(
             break
     if state.changed:
         assert run.at is not None
-        # In a savepoint: a database error here must not poison a batch's transaction.
-        with transaction.atomic():
-            _after(state, run.at, targets)
+        if run.pending is not None:
+            _after(state, run, targets)
+        else:
+            # In a savepoint: a database error here must not poison a batch's transaction.
+            with transaction.atomic():
+                _after(state, run, targets)
     return hits, state
 
 
@@ -198,6 +206,20 @@ def apply_rules_many(messages: Sequence[Message]) -> Applied:
         if message.direction == Direction.INBOUND:
             by_workspace[message.workspace_id].append(message)
     for workspace_id, group in by_workspace.items():
+        # First with the writes kept for the end of the batch (Pending): a few statements
+        # for the whole batch. Should anything fail — a rule's action, or a hit another
+        # worker wrote meanwhile — all of it is rolled back (the notices with it) and the
+        # batch is done the careful way: a savepoint per hit, so that a failing rule costs
+        # only its own message.
+        quick = Applied()
+        try:
+            with transaction.atomic():
+                _apply_workspace(workspace_id, group, quick, Pending())
+        except Exception as exc:
+            log.info("rules: batch of workspace %s done hit by hit (%s)", workspace_id, exc)
+        else:
+            applied.hits += quick.hits
+            continue
         try:
             # One transaction for the workspace's batch: a rule hit costs savepoints, not
             # commits (and a hit's notices go out when the batch is committed).
@@ -209,26 +231,33 @@ def apply_rules_many(messages: Sequence[Message]) -> Applied:
     return applied
 
 
-def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) -> None:
+def _apply_workspace(
+    workspace_id: int, group: list[Message], applied: Applied, pending: Pending | None = None
+) -> None:
+    """The rules on a workspace's messages; with `pending`, any error raises (the caller then
+    does the batch again without), and the writes are made at the end."""
     rules = list(Rule.objects.filter(workspace_id=workspace_id, enabled=True))
     if not rules:
         return
     specs = [RuleSpec.of(rule) for rule in rules]
-    fresh = Message.objects.select_related("identity", "workspace", "channel").in_bulk(
-        [m.pk for m in group]
-    )
-    conversations = Conversation.objects.select_related(
-        "workspace", "channel", "identity", "customer"
-    ).in_bulk({m.conversation_id for m in group})
-    tag_names: dict[int, list[str]] = defaultdict(list)
-    for conversation_id, name in Conversation.tags.through.objects.filter(
+    # The messages as given: ingestion's, just stored, with their channel and author. The
+    # conversations are read again, as they are now; their workspace and channels once (the
+    # author and customer only when an action needs them: an auto-reply, a notice).
+    conversations = Conversation.objects.in_bulk({m.conversation_id for m in group})
+    workspace = Workspace.objects.get(pk=workspace_id)
+    channels = Channel.objects.in_bulk({c.channel_id for c in conversations.values()})
+    for read in conversations.values():
+        read.workspace = workspace
+        read.channel = channels[read.channel_id]
+    tags: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for conversation_id, tag_id, name in Conversation.tags.through.objects.filter(
         conversation_id__in=conversations
-    ).values_list("conversation_id", "tag__name"):
-        tag_names[conversation_id].append(name)
+    ).values_list("conversation_id", "tag_id", "tag__name"):
+        tags[conversation_id].append((tag_id, name))
     previous: dict[int, set[int]] = defaultdict(set)
-    for message_id, rule_id in RuleHit.objects.filter(message_id__in=fresh).values_list(
-        "message_id", "rule_id"
-    ):
+    for message_id, rule_id in RuleHit.objects.filter(
+        message_id__in=[m.pk for m in group]
+    ).values_list("message_id", "rule_id"):
         previous[message_id].add(rule_id)
     from hubbub.inbox.sla import WorkspaceTargets  # sla reads models and notify: late
 
@@ -236,8 +265,7 @@ def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) 
     run: Run | None = None
     targets = WorkspaceTargets(workspace_id)
     unsaved: list[RuleHit] = []
-    for given in group:
-        message = fresh.get(given.pk, given)
+    for message in group:
         try:
             conversation = conversations.get(message.conversation_id)
             if conversation is None:  # gone, or dropped after an error: read it (again)
@@ -245,12 +273,17 @@ def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) 
                     "workspace", "channel", "identity", "customer"
                 ).get(pk=message.conversation_id)
                 conversations[conversation.pk] = conversation
-                tag_names[conversation.pk] = list(conversation.tags.values_list("name", flat=True))
+                tags[conversation.pk] = list(conversation.tags.values_list("pk", "name"))
             if run is None:
-                run = Run(workspace=conversation.workspace, dry=False, at=timezone.now())
+                run = Run(
+                    workspace=workspace,
+                    dry=False,
+                    at=timezone.now(),
+                    pending=pending,
+                )
             state = states.get(conversation.pk)
             if state is None:
-                state = ConversationState.of(conversation, tag_names[conversation.pk])
+                state = ConversationState.of(conversation, tags[conversation.pk])
             state.changed = set()  # per message, as apply_rules: the SLA hooks after each
             # Each hit, and the targets' update after a message, has its savepoint: a
             # database error in one (PostgreSQL then refuses every statement until rolled
@@ -260,12 +293,16 @@ def _apply_workspace(workspace_id: int, group: list[Message], applied: Applied) 
             )
             applied.hits += hits
         except Exception as exc:
+            if pending is not None:
+                raise
             log.exception("rules: message %s", message.pk)
-            applied.failed.append((given, exc))
+            applied.failed.append((message, exc))
             # What the failed message's rules did was rolled back: read the conversation
             # again for its next message.
             states.pop(message.conversation_id, None)
             conversations.pop(message.conversation_id, None)
+    if pending is not None:
+        pending.flush()
     save_fields(RuleHit, unsaved, ["actions"])  # what each hit did, in one statement
 
 
@@ -283,6 +320,16 @@ def _apply_one(
     if not rule_matches(spec, view, state, run):
         return None
     assert spec.rule is not None
+    if run.pending is not None:
+        hit = RuleHit(
+            rule=spec.rule,
+            conversation=conversation,
+            message=message,
+            created_at=run.when(message),
+        )
+        hit.actions = [perform(action, spec, view, state, run) for action in spec.actions]
+        run.pending.hits.append(hit)
+        return hit
     with transaction.atomic():
         try:
             with transaction.atomic():

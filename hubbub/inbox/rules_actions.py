@@ -94,21 +94,29 @@ def _add_tag(name: str, state: ConversationState, run: Run) -> None:
     if run.dry:
         return
     workspace = run.workspace
-    tag = Tag.objects.filter(workspace=workspace, name__iexact=name).first()
+    tag = run.tag(name)
     if tag is None:
         try:
             with transaction.atomic():  # two workers may create it at once
                 tag = Tag.objects.create(workspace=workspace, name=name)
         except IntegrityError:
             tag = Tag.objects.get(workspace=workspace, name__iexact=name)
-    state.conversation.tags.add(tag)
+        run.remember_tag(tag)
+    if state.tag_ids is not None:
+        state.tag_ids.add(tag.pk)
+    if run.pending is not None:
+        run.pending.tag_rows[(state.conversation.pk, tag.pk)] = None
+    else:
+        state.conversation.tags.add(tag)
 
 
 def _update(state: ConversationState, run: Run, **fields: Any) -> None:
     """Write fields of the conversation (live only) and keep the object in step."""
     for name, value in fields.items():
         setattr(state.conversation, name, value)
-    if not run.dry:
+    if run.pending is not None:
+        run.pending.changed(state.conversation, fields)
+    elif not run.dry:
         Conversation.objects.filter(pk=state.conversation.pk).update(**fields)
 
 
@@ -328,6 +336,8 @@ def do_auto_reply(
         from hubbub.inbox.actions import auto_reply
 
         assert spec.rule is not None  # live runs apply saved rules only
+        if run.pending is not None:
+            run.pending.flush()  # auto_reply reads the conversation as the database has it
         if auto_reply(conversation, text, spec.rule) is None:
             replied = (
                 Conversation.objects.filter(pk=conversation.pk, auto_replied_at__isnull=False)

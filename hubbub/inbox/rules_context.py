@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from hubbub.core.models import Workspace
-from hubbub.inbox.models import Conversation, Message, Rule
+from hubbub.inbox.bulk_sql import save_fields
+from hubbub.inbox.models import Conversation, Message, Rule, RuleHit, Tag
 
 if TYPE_CHECKING:
     from hubbub.inbox.business_hours import Calendar
@@ -83,16 +84,20 @@ class ConversationState:
     team_id: int | None
     auto_replied: bool
     changed: set[str] = field(default_factory=set)  # "tags", "priority", … (for sla.recompute)
+    # Ids of its tags, when known (the targets' overrides look at them); None: read them.
+    tag_ids: set[int] | None = None
 
     @classmethod
     def of(
-        cls, conversation: Conversation, tag_names: list[str] | None = None
+        cls, conversation: Conversation, tags: list[tuple[int, str]] | None = None
     ) -> ConversationState:
-        if tag_names is None:
-            tag_names = list(conversation.tags.values_list("name", flat=True))
+        """`tags`: its tags as (id, name), when the caller read them for a whole batch."""
+        if tags is None:
+            tags = list(conversation.tags.values_list("pk", "name"))
         return cls(
             conversation=conversation,
-            tags={fold(name): name for name in tag_names},
+            tags={fold(name): name for _pk, name in tags},
+            tag_ids={pk for pk, _name in tags},
             priority=conversation.priority,
             status=conversation.status,
             assignee_id=conversation.assignee_id,
@@ -129,6 +134,9 @@ class Run:
     _coverage: Coverage | None = None
     _coverage_at: datetime | None = None
     coverage_span: tuple[datetime, datetime] | None = None  # dry: the whole window at once
+    # Live over a batch: the writes kept for the end of the batch (see Pending).
+    pending: Pending | None = None
+    _tags: dict[str, Tag] | None = None
 
     def when(self, message: Message) -> datetime:
         """The instant actions happen at: now when live; when it arrived when simulated."""
@@ -167,3 +175,52 @@ class Run:
 
     def last_assigned(self, spec: RuleSpec) -> int | None:
         return self.round_robin.get(spec.key, spec.round_robin_last_id)
+
+    def tag(self, name: str) -> Tag | None:
+        """The workspace's tag of that name (any case), the workspace's tags read once a run."""
+        if self._tags is None:
+            self._tags = {t.name.lower(): t for t in Tag.objects.filter(workspace=self.workspace)}
+        found = self._tags.get(name.lower())
+        if found is None:
+            # Not seen yet, or a case the database folds and Python does not (name__iexact is
+            # what the unique constraint's users type): ask it once.
+            found = Tag.objects.filter(workspace=self.workspace, name__iexact=name).first()
+            if found is not None:
+                self._tags[name.lower()] = found
+        return found
+
+    def remember_tag(self, tag: Tag) -> None:
+        if self._tags is not None:
+            self._tags[tag.name.lower()] = tag
+
+
+@dataclass
+class Pending:
+    """What a live run over a batch (hubbub.inbox.rules.apply_rules_many) writes at the end of
+    the batch rather than as it goes: the hits in one INSERT, the tags added in one, and each
+    conversation's changed fields in one UPDATE per set of fields — instead of a savepoint,
+    an INSERT and an UPDATE or two for every rule that matches. The batch runs in one
+    transaction, so nothing is seen before the end either way; a hit that another worker
+    wrote meanwhile fails the final INSERT, and the caller then does the batch again the
+    careful way (hit by hit), which skips it."""
+
+    hits: list[RuleHit] = field(default_factory=list)
+    tag_rows: dict[tuple[int, int], None] = field(default_factory=dict)  # an ordered set
+    fields: dict[int, tuple[Conversation, set[str]]] = field(default_factory=dict)
+
+    def changed(self, conversation: Conversation, names: Any) -> None:
+        """Fields of the conversation changed in memory, to be written by flush()."""
+        entry = self.fields.setdefault(conversation.pk, (conversation, set()))
+        entry[1].update(names)
+
+    def flush(self) -> None:
+        RuleHit.objects.bulk_create(self.hits)
+        through = Conversation.tags.through
+        rows = [through(conversation_id=c, tag_id=t) for c, t in self.tag_rows]
+        through.objects.bulk_create(rows, ignore_conflicts=True)
+        groups: dict[tuple[str, ...], list[Conversation]] = {}
+        for conversation, changed in self.fields.values():
+            groups.setdefault(tuple(sorted(changed)), []).append(conversation)
+        for names, conversations in groups.items():
+            save_fields(Conversation, conversations, list(names))
+        self.hits, self.tag_rows, self.fields = [], {}, {}

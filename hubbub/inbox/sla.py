@@ -226,22 +226,29 @@ class WorkspaceTargets:
         return self._tags.get(conversation.pk, set())
 
     def of(
-        self, conversation: Conversation, *, fresh_tags: bool = False
+        self,
+        conversation: Conversation,
+        *,
+        fresh_tags: bool = False,
+        tag_ids: set[int] | None = None,
     ) -> tuple[Calendar, int, int]:
         """(calendar, first-response, resolution minutes) as targets_of(), without a query
-        per conversation; `fresh_tags`: read its tags now (a rule may just have added one)."""
+        per conversation; `tag_ids`: its tags as the caller knows them (the rules, which
+        may just have added one), else with `fresh_tags` read now."""
         policy, calendar, overrides = self._load()
         first, resolution = policy.first_response_minutes, policy.resolution_minutes
         if not overrides:
             return calendar, first, resolution
-        tag_ids: set[int] = set()
+        tagged: set[int] = set()
         if any(o.tag_id is not None for o in overrides) and conversation.pk is not None:
-            if fresh_tags:
-                tag_ids = set(conversation.tags.values_list("pk", flat=True))
+            if tag_ids is not None:
+                tagged = tag_ids
+            elif fresh_tags:
+                tagged = set(conversation.tags.values_list("pk", flat=True))
             else:
-                tag_ids = self._tag_ids(conversation)
+                tagged = self._tag_ids(conversation)
         for override in overrides:  # ordered by position: the first match wins
-            if _matches(override, conversation, tag_ids):
+            if _matches(override, conversation, tagged):
                 if override.first_response_minutes is not None:
                     first = override.first_response_minutes
                 if override.resolution_minutes is not None:
@@ -312,15 +319,23 @@ def _late(conversation: Conversation, target: Target, at: datetime) -> None:
         _breach_event(conversation, breach)
 
 
-def recompute(conversation: Conversation, targets: WorkspaceTargets | None = None) -> None:
+def recompute(
+    conversation: Conversation,
+    targets: WorkspaceTargets | None = None,
+    tag_ids: set[int] | None = None,
+    *,
+    save: bool = True,
+) -> dict[str, object]:
     """Due times again after a change of priority, tags, channel or policy. A first response
     already given keeps its due time (met or missed, it is history); a due time that moves
     clears its warning, so the new one is warned about. `targets`: the workspace's policy
-    read once for a batch (rules.apply_rules_many); tags are read afresh either way."""
+    read once for a batch (rules.apply_rules_many); `tag_ids`: the conversation's tags as
+    the caller knows them, else read afresh. Returns the fields changed (set on the object;
+    written unless `save` is False, when the caller writes them with others)."""
     if conversation.status == Status.CLOSED:
-        return
+        return {}
     if targets is not None:
-        calendar, first, resolution = targets.of(conversation, fresh_tags=True)
+        calendar, first, resolution = targets.of(conversation, fresh_tags=True, tag_ids=tag_ids)
     else:
         policy = policy_for(conversation.workspace)
         calendar = calendar_of(policy)
@@ -335,7 +350,12 @@ def recompute(conversation: Conversation, targets: WorkspaceTargets | None = Non
         values[target.due] = due
         if getattr(conversation, target.breached) is None:
             values[target.warned] = None
-    _save(conversation, values)
+    if save:
+        _save(conversation, values)
+    else:
+        for name, value in values.items():
+            setattr(conversation, name, value)
+    return values
 
 
 def recompute_workspace(workspace: Workspace) -> int:

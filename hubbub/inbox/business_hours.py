@@ -97,10 +97,16 @@ class Calendar:
     holidays: frozenset[date] | set[date] = frozenset()
     business_hours_only: bool = True
     _weekly: dict[int, list[tuple[int, int]]] = field(init=False, repr=False, compare=False)
+    # intervals() by day: a calendar is read once for a batch of conversations, whose due
+    # times all walk through the same few days (and each day costs time-zone arithmetic).
+    _days: dict[date, list[tuple[datetime, datetime]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_weekly", parse_hours(self.hours))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
+        object.__setattr__(self, "_days", {})
 
     @property
     def around_the_clock(self) -> bool:
@@ -135,13 +141,17 @@ class Calendar:
 
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The opening intervals of one local date, as UTC [start, end) pairs."""
-        if day in self.holidays:
-            return []
+        known = self._days.get(day)
+        if known is not None:
+            return known
         spans = []
-        for start, end in self._weekly.get(day.isoweekday(), ()):
-            utc_start, utc_end = self.local_to_utc(day, start), self.local_to_utc(day, end)
-            if utc_end > utc_start:  # an interval inside a skipped hour has no length
-                spans.append((utc_start, utc_end))
+        if day not in self.holidays:
+            for start, end in self._weekly.get(day.isoweekday(), ()):
+                utc_start, utc_end = self.local_to_utc(day, start), self.local_to_utc(day, end)
+                if utc_end > utc_start:  # an interval inside a skipped hour has no length
+                    spans.append((utc_start, utc_end))
+        if len(self._days) < 4096:  # a ten-year walk must not grow it without bound
+            self._days[day] = spans
         return spans
 
     def _from(

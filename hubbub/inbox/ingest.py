@@ -561,39 +561,50 @@ class _Batch:
     def _store(
         self, inbound: list[_Item], own: list[_Item], identities: dict[str, Identity]
     ) -> None:
+        """The new messages and their conversations. First the quick way: counters (and, for
+        a new conversation, its due times) worked out in memory, so that each new
+        conversation is written once, by its INSERT, and each known one by one UPDATE; a
+        row rewritten three times costs three sets of index entries (PostgreSQL writes a
+        new version of the row each time). Should another worker have stored some of these
+        conversations or messages meanwhile (a webhook and a poll at once), that is rolled
+        back and the batch stored the careful way, which leaves theirs to them."""
         items = sorted(inbound + own, key=lambda i: i.created_at)
         if not items:
             return
-        conversations = self._conversations(items, identities)
-        detect, analyze = _nlp()
-        messages: list[Message] = []
-        for item in items:
-            conversation = conversations[(item.kind, item.thread_key)]
-            identity = None if item.own else identities.get(item.author_id)
-            message = Message(
-                workspace_id=self.channel.workspace_id,
-                conversation=conversation,
-                channel=self.channel,
-                direction=Direction.OUTBOUND if item.own else Direction.INBOUND,
-                kind=item.kind,
-                external_id=item.external_id,
-                in_reply_to=item.in_reply_to,
-                identity=identity,
-                text=item.text,
-                url=item.url,
-                data=item.data,
-                created_at=item.created_at,
-                received_at=self.now,
-            )
-            if not item.own:
-                _read_feelings(message, detect, analyze)
-            messages.append(message)
-        stored = self._insert(messages)
-        self._count(stored, conversations)
+        feelings = _Feelings()
+        try:
+            with transaction.atomic():
+                found, fresh = self._conversations(items, identities)
+                messages = self._messages(items, found, identities, feelings)
+                touched, before = self._tally(messages)
+                _due_times_of_new([c for c in fresh if c.last_inbound_at is not None])
+                self._create(fresh)
+                for message in messages:
+                    # Assigned again now that it has an id (setting conversation_id alone
+                    # would drop the cached object, and every later use would read it).
+                    message.conversation = message.conversation
+                Message.objects.bulk_create(messages, batch_size=500)
+                new = {id(c) for c in fresh}  # inserted with their counters already
+                self._save_counters([c for c in touched if id(c) not in new], before)
+            self._counted(messages)
+            return
+        except IntegrityError:
+            # Another worker stored some of these meanwhile: fall through to the careful
+            # path below, which reads what is there and adds only what is missing.
+            self.plan = _Plan()
+        found, fresh = self._conversations(items, identities)
+        if fresh:
+            self._create_conversations(fresh, found)
+        stored = self._insert(self._messages(items, found, identities, feelings))
+        touched, before = self._tally(stored)
+        self._save_counters(touched, before)
+        self._counted(stored)
 
     def _conversations(
         self, items: list[_Item], identities: dict[str, Identity]
-    ) -> dict[tuple[str, str], Conversation]:
+    ) -> tuple[dict[tuple[str, str], Conversation], list[Conversation]]:
+        """The conversations of the items by (kind, thread_key), the known ones locked, and
+        the new ones (not saved yet)."""
         keys = {(item.kind, item.thread_key) for item in items}
         found: dict[tuple[str, str], Conversation] = {}
         by_kind: dict[str, list[str]] = defaultdict(list)
@@ -625,12 +636,39 @@ class _Batch:
                 created_at=self.now,
                 updated_at=self.now,
             )
-            conversation._new = True  # type: ignore[attr-defined]
             found[key] = conversation
             fresh.append(conversation)
-        if fresh:
-            self._create_conversations(fresh, found)
-        return found
+        return found, fresh
+
+    def _messages(
+        self,
+        items: list[_Item],
+        conversations: dict[tuple[str, str], Conversation],
+        identities: dict[str, Identity],
+        feelings: _Feelings,
+    ) -> list[Message]:
+        messages: list[Message] = []
+        for item in items:
+            identity = None if item.own else identities.get(item.author_id)
+            message = Message(
+                workspace_id=self.channel.workspace_id,
+                conversation=conversations[(item.kind, item.thread_key)],
+                channel=self.channel,
+                direction=Direction.OUTBOUND if item.own else Direction.INBOUND,
+                kind=item.kind,
+                external_id=item.external_id,
+                in_reply_to=item.in_reply_to,
+                identity=identity,
+                text=item.text,
+                url=item.url,
+                data=item.data,
+                created_at=item.created_at,
+                received_at=self.now,
+            )
+            if not item.own:
+                feelings.read(message)
+            messages.append(message)
+        return messages
 
     def _root_url(self, item: _Item) -> str:
         if item.kind == Kind.COMMENT and self.post_ref is not None:
@@ -639,19 +677,16 @@ class _Batch:
             return self.post_urls[item.root] or item.url
         return item.url if item.root in ("", item.external_id) else ""
 
+    def _create(self, fresh: list[Conversation]) -> None:
+        if fresh:
+            Conversation.objects.bulk_create(fresh)
+            self.plan.created += fresh
+
     def _create_conversations(
         self, fresh: list[Conversation], found: dict[tuple[str, str], Conversation]
     ) -> None:
-        try:
-            with transaction.atomic():
-                Conversation.objects.bulk_create(fresh)
-            self.plan.created += fresh
-            return
-        except IntegrityError:
-            # Another worker stored some of these meanwhile: fall through to the row-by-row
-            # path below, which reads what is there and adds only what is missing.
-            pass
-        # Another worker opened some of these threads at the same moment: use theirs.
+        """The careful way: one by one, another worker's conversation used where it has
+        opened the same thread at the same moment."""
         for conversation in fresh:
             try:
                 with transaction.atomic():
@@ -664,21 +699,9 @@ class _Batch:
                 found[(theirs.kind, theirs.thread_key)] = theirs
 
     def _insert(self, messages: list[Message]) -> list[Message]:
-        """Bulk insert; when another worker stored some of them meanwhile (a webhook and a
-        poll at once), those are left to it, one by one."""
-        for message in messages:
-            message.conversation_id = message.conversation.pk
-        try:
-            with transaction.atomic():
-                Message.objects.bulk_create(messages, batch_size=500)
-            return messages
-        except IntegrityError:
-            # Another worker stored some of these meanwhile: fall through to the row-by-row
-            # path below, which reads what is there and adds only what is missing.
-            pass
+        """The careful way: one by one, those another worker stored meanwhile left to it."""
         stored: list[Message] = []
         for message in messages:
-            message.pk = None
             try:
                 with transaction.atomic():
                     message.save(force_insert=True)
@@ -687,37 +710,42 @@ class _Batch:
                 self.result.skipped += 1
         return stored
 
-    def _count(
-        self, messages: list[Message], conversations: dict[tuple[str, str], Conversation]
-    ) -> None:
-        """Each conversation's counters and status after its new messages, in time order."""
+    def _tally(self, messages: list[Message]) -> tuple[list[Conversation], dict[int, list[Any]]]:
+        """Each conversation's counters and status after its new messages, in time order, in
+        memory; returns the conversations touched and their counters before."""
         touched: dict[int, Conversation] = {}
         before: dict[int, list[Any]] = {}
         for message in messages:  # oldest first
             conversation = message.conversation
-            if conversation.pk not in touched:
-                touched[conversation.pk] = conversation
-                before[conversation.pk] = [getattr(conversation, f) for f in COUNTER_ATTNAMES]
+            if id(conversation) not in touched:
+                touched[id(conversation)] = conversation
+                before[id(conversation)] = [getattr(conversation, f) for f in COUNTER_ATTNAMES]
             conversation.message_count += 1
             conversation.last_message_at = max(conversation.last_message_at, message.created_at)
             if message.direction == Direction.INBOUND:
                 self._inbound(conversation, message)
             else:
                 self._outbound(conversation, message)
-        # The fields that changed, one statement per set of them (those created a moment ago
-        # included: they were inserted with their first message's values). Preparing a value
-        # for the database is most of an UPDATE's cost: the 20 counters every time cost more
-        # than comparing them.
+        return list(touched.values()), before
+
+    def _save_counters(
+        self, conversations: list[Conversation], before: dict[int, list[Any]]
+    ) -> None:
+        """The counters that changed, one statement per set of them. Preparing a value for
+        the database is most of an UPDATE's cost: the 20 counters every time cost more than
+        comparing them."""
         changes: list[tuple[Conversation, dict[str, Any]]] = []
-        for pk, conversation in touched.items():
+        for conversation in conversations:
             values = {
                 attname: after
-                for attname, old in zip(COUNTER_ATTNAMES, before[pk], strict=True)
+                for attname, old in zip(COUNTER_ATTNAMES, before[id(conversation)], strict=True)
                 if (after := getattr(conversation, attname)) != old
             }
             values["updated_at"] = self.now
             changes.append((conversation, values))
         save_changes(Conversation, changes)
+
+    def _counted(self, messages: list[Message]) -> None:
         self.result.created += len(messages)
         self.result.conversations_created += len(self.plan.created)
         self.result.message_ids += [m.pk for m in messages]
@@ -803,6 +831,39 @@ def _nlp() -> tuple[Detect | None, Analyze | None]:
         getattr(language, "detect", None) if language else None,
         getattr(sentiment, "analyze", None) if sentiment else None,
     )
+
+
+class _Feelings:
+    """Language and sentiment of a batch's messages, worked out once even when the batch is
+    stored twice (the quick way, then the careful way)."""
+
+    def __init__(self) -> None:
+        self.detect, self.analyze = _nlp()
+        self.known: dict[str, tuple[str, str, float | None]] = {}
+
+    def read(self, message: Message) -> None:
+        known = self.known.get(message.external_id)
+        if known is None:
+            _read_feelings(message, self.detect, self.analyze)
+            known = (message.language, message.sentiment, message.sentiment_score)
+            self.known[message.external_id] = known
+        message.language, message.sentiment, message.sentiment_score = known
+
+
+def _due_times_of_new(conversations: list[Conversation]) -> None:
+    """Due times of the new conversations a customer opened, set before their INSERT: what
+    sla.on_inbound_many would write just after the commit (it then finds them set), when
+    the targets module offers it."""
+    if not conversations:
+        return
+    due_times = getattr(optional("hubbub.inbox.sla"), "due_times_of_new", None)
+    if due_times is None:
+        return
+    try:
+        with transaction.atomic():  # a failing read must not poison the batch's transaction
+            due_times(conversations)
+    except Exception:  # left to sla.on_inbound_many after the commit
+        log.exception("due times of new conversations")
 
 
 def _read_feelings(message: Message, detect: Detect | None, analyze: Analyze | None) -> None:

@@ -260,6 +260,21 @@ class WorkspaceTargets:
 InboundCall = tuple[Conversation, "Message | None", bool]
 
 
+def due_times_of_new(conversations: Sequence[Conversation]) -> None:
+    """The due times of conversations a customer has just opened, set on the objects before
+    they are first saved (hubbub.inbox.ingest): what on_inbound_many would write just after,
+    the policy and overrides read once per workspace (a new conversation has no tags)."""
+    by_workspace: dict[int, list[Conversation]] = defaultdict(list)
+    for conversation in conversations:
+        by_workspace[conversation.workspace_id].append(conversation)
+    for workspace_id, group in by_workspace.items():
+        targets = WorkspaceTargets(workspace_id)
+        for conversation in group:
+            values = _cycle_values(conversation, None, False, partial(targets.of, conversation))
+            for name, value in values.items():
+                setattr(conversation, name, value)
+
+
 def on_inbound_many(calls: Sequence[InboundCall]) -> list[tuple[InboundCall, Exception]]:
     """on_inbound(conversation, message, reopened) for each call, in the order given (time
     order), with the same result, for a batch: the policy, holidays and overrides are read

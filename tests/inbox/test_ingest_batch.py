@@ -9,10 +9,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from hubbub.core.models import Workspace
+from hubbub.accounts.models import User
+from hubbub.core.models import Notification, Workspace
 from hubbub.inbox import ingest as ingest_module
 from hubbub.inbox import rules, sla
 from hubbub.inbox.ingest import ingest, optional
@@ -27,6 +28,7 @@ from hubbub.inbox.models import (
     Tag,
     TargetOverride,
 )
+from hubbub.inbox.rules_context import Pending
 from hubbub.networks.incoming import Incoming
 from hubbub.networks.models import Channel
 from tests.inbox import conftest_ingest
@@ -238,3 +240,69 @@ def test_new_conversations_go_to_the_events_in_one_call_when_offered(
 
     assert calls == [list(Conversation.objects.order_by("pk").values_list("pk", flat=True))]
     assert len(calls[0]) == 3  # carol, the spammer, dave
+
+
+def test_a_conflict_at_the_end_of_the_rules_batch_undoes_it_and_it_is_done_once(
+    acme: Workspace,
+    alice: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The rules write their hits, tags and fields at the end of a batch; should that fail
+    (another worker applied a rule to one of these messages meanwhile), everything the batch
+    did is rolled back — its notices too — and the batch is applied hit by hit: once."""
+    channel = set_up(acme)
+    Rule.objects.create(
+        workspace=acme,
+        name="tell alice",
+        position=4,
+        conditions=[{"field": "keywords", "op": "contains_any", "value": ["refund"]}],
+        actions=[{"type": "notify", "user_ids": [alice.pk]}],
+    )
+    real = Pending.flush
+    flushes: list[int] = []
+
+    def conflicting(self: Pending) -> None:
+        flushes.append(len(self.hits))
+        real(self)
+        if len(flushes) == 1:
+            raise IntegrityError("UNIQUE constraint failed: inbox_rulehit.rule_id, message_id")
+
+    monkeypatch.setattr(Pending, "flush", conflicting)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(channel, "mentions", FIRST)
+
+    assert result.errors == []
+    assert flushes == [7]  # the quick attempt, then none: the careful way writes hit by hit
+    hits = sorted(RuleHit.objects.values_list("message__external_id", "rule__name"))
+    assert hits == [
+        ("a2", "billing"),
+        ("a2", "tell alice"),
+        ("a3", "billing"),
+        ("a3", "escalate"),
+        ("a3", "tell alice"),
+        ("b1", "spam"),
+        ("b2", "spam"),
+    ]
+    carol = Conversation.objects.get(channel=channel, identity__handle="@carol")
+    assert sorted(carol.tags.values_list("name", flat=True)) == ["billing", "late"]
+    assert carol.priority == Priority.URGENT
+    # One notice per refund message, not one more for the attempt that was undone.
+    assert Notification.objects.filter(user=alice, kind="inbox.rule_notify").count() == 2
+
+
+def test_a_rule_already_applied_to_a_message_is_not_applied_again_by_a_batch(
+    acme: Workspace, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """A job run twice (a retry after a crash): the hits already there are read with the
+    batch, and those rules skipped for those messages."""
+    channel = set_up(acme)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(channel, "mentions", FIRST)
+    before = RuleHit.objects.count()
+    messages = list(Message.objects.filter(channel=channel).order_by("created_at"))
+
+    applied = rules.apply_rules_many(messages)
+
+    assert (applied.hits, applied.failed) == ([], [])
+    assert RuleHit.objects.count() == before

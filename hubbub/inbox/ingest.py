@@ -372,7 +372,7 @@ class _Batch:
         # Known people: their profile as the network shows it now.
         changed: list[Identity] = []
         for key, identity in found.items():
-            if self._refresh(identity, authors[key]):
+            if self._refresh(identity, _identity_values(authors[key])):
                 changed.append(identity)
         if changed:
             save_fields(
@@ -385,8 +385,7 @@ class _Batch:
             found.update(self._create_identities({key: authors[key] for key in missing}))
         return found
 
-    def _refresh(self, identity: Identity, author: Author) -> bool:
-        values = _identity_values(author)
+    def _refresh(self, identity: Identity, values: dict[str, Any]) -> bool:
         changed = False
         for name, value in values.items():
             if value in ("", None) and name in ("name", "avatar_url", "followers_count"):
@@ -401,13 +400,14 @@ class _Batch:
 
     def _create_identities(self, authors: dict[str, Author]) -> dict[str, Identity]:
         workspace_id = self.channel.workspace_id
+        profiles = {key: _identity_values(author) for key, author in authors.items()}
         customers = [
             Customer(
                 workspace_id=workspace_id,
-                name=(_identity_values(a)["name"] or _identity_values(a)["handle"])[:255],
+                name=(profile["name"] or profile["handle"])[:255],
                 created_at=self.now,
             )
-            for a in authors.values()
+            for profile in profiles.values()
         ]
         Customer.objects.bulk_create(customers)
         identities = [
@@ -418,9 +418,9 @@ class _Batch:
                 external_id=key,
                 first_seen_at=self.now,
                 last_seen_at=self.now,
-                **_identity_values(author),
+                **profile,
             )
-            for (key, author), customer in zip(authors.items(), customers, strict=True)
+            for (key, profile), customer in zip(profiles.items(), customers, strict=True)
         ]
         try:
             with transaction.atomic():

@@ -301,8 +301,9 @@ def on_inbound_many(calls: Sequence[InboundCall]) -> list[tuple[InboundCall, Exc
             for name, value in values.items():  # later calls see it, as one by one
                 setattr(conversation, name, value)
             changes.setdefault(conversation.pk, (conversation, {}))[1].update(values)
-    with transaction.atomic():  # one commit for the batch, not one per row
-        save_changes(Conversation, changes.values())
+    if changes:  # (new conversations come with their due times: often nothing to write)
+        with transaction.atomic():  # one commit for the batch, not one per row
+            save_changes(Conversation, changes.values())
     return failed
 
 

@@ -79,15 +79,24 @@ class Team(models.Model):
 
 
 class Conversation(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: the composite indexes below start with the workspace, and
+    # one_conversation_per_thread with the channel; one more costs every write (0004).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     thread_key = models.CharField(max_length=1000)
     identity = models.ForeignKey(
         Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
     )
-    customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    customer = models.ForeignKey(  # indexed with last_message_at (0002), not alone (0004)
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        db_index=False,
     )
     subject = models.CharField(max_length=200, blank=True)  # an excerpt, for the list
     root_url = models.URLField(max_length=2000, blank=True)  # the thread on the network
@@ -157,9 +166,13 @@ class Message(models.Model):
     """One comment, mention, direct message or reply. Inbound text is untrusted: it is stored
     as received (after hubbub.inbox.text.clean) and escaped wherever it is shown."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (workspace, direction, created_at) and (conversation,
+    # created_at) start with them (0004).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=3, choices=Direction.choices)

@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -160,6 +161,7 @@ class _Plan:
     reopened: set[int] = field(default_factory=set)  # conversation ids reopened by this batch
     created: list[Conversation] = field(default_factory=list)
     first_responses: list[tuple[Conversation, datetime]] = field(default_factory=list)
+    targets: dict[int, Any] = field(default_factory=dict)  # sla.WorkspaceTargets read, by id
 
 
 # --- helpers for untrusted values -----------------------------------------------------------
@@ -580,7 +582,9 @@ class _Batch:
                 found, fresh = self._conversations(items, identities)
                 messages = self._messages(items, found, identities, feelings)
                 touched, before = self._tally(messages)
-                _due_times_of_new([c for c in fresh if c.last_inbound_at is not None])
+                self.plan.targets = _due_times_of_new(
+                    [c for c in fresh if c.last_inbound_at is not None]
+                )
                 self._create(fresh)
                 for message in messages:
                     # Assigned again now that it has an id (setting conversation_id alone
@@ -853,20 +857,22 @@ class _Feelings:
         message.language, message.sentiment, message.sentiment_score = known
 
 
-def _due_times_of_new(conversations: list[Conversation]) -> None:
+def _due_times_of_new(conversations: list[Conversation]) -> dict[int, Any]:
     """Due times of the new conversations a customer opened, set before their INSERT: what
     sla.on_inbound_many would write just after the commit (it then finds them set), when
-    the targets module offers it."""
+    the targets module offers it. Returns the policies it read, by workspace (handed to the
+    targets and the rules after the commit, which need not read them again)."""
     if not conversations:
-        return
+        return {}
     due_times = getattr(optional("hubbub.inbox.sla"), "due_times_of_new", None)
     if due_times is None:
-        return
+        return {}
     try:
         with transaction.atomic():  # a failing read must not poison the batch's transaction
-            due_times(conversations)
+            return dict(due_times(conversations))
     except Exception:  # left to sla.on_inbound_many after the commit
         log.exception("due times of new conversations")
+        return {}
 
 
 def _read_feelings(message: Message, detect: Detect | None, analyze: Analyze | None) -> None:
@@ -971,6 +977,9 @@ def after_commit(plan: _Plan, errors: list[str]) -> None:
     sla_many = getattr(sla, "on_inbound_many", None)
     rules_many = getattr(rules, "apply_rules_many", None)
     if (sla is None or sla_many is not None) and (rules is None or rules_many is not None):
+        if plan.targets:  # the policies ingestion read a moment ago
+            sla_many = sla_many and partial(sla_many, known=plan.targets)
+            rules_many = rules_many and partial(rules_many, targets=plan.targets)
         _in_batches(calls, sla_many, rules_many, errors)
     else:
         for conversation, message, reopened in calls:

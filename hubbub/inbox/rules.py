@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -194,7 +194,9 @@ class Applied:
     failed: list[tuple[Message, Exception]] = field(default_factory=list)
 
 
-def apply_rules_many(messages: Sequence[Message]) -> Applied:
+def apply_rules_many(
+    messages: Sequence[Message], targets: Mapping[int, WorkspaceTargets] | None = None
+) -> Applied:
     """apply_rules(message) for each message, in the order given (time order), with the same
     result, for a batch: per workspace the rules are read once, and the messages, their
     conversations, tags and earlier hits in a few queries for the whole batch; conditions are
@@ -214,7 +216,7 @@ def apply_rules_many(messages: Sequence[Message]) -> Applied:
         quick = Applied()
         try:
             with transaction.atomic():
-                _apply_workspace(workspace_id, group, quick, Pending())
+                _apply_workspace(workspace_id, group, quick, Pending(), targets)
         except Exception as exc:
             log.info("rules: batch of workspace %s done hit by hit (%s)", workspace_id, exc)
         else:
@@ -224,7 +226,7 @@ def apply_rules_many(messages: Sequence[Message]) -> Applied:
             # One transaction for the workspace's batch: a rule hit costs savepoints, not
             # commits (and a hit's notices go out when the batch is committed).
             with transaction.atomic():
-                _apply_workspace(workspace_id, group, applied)
+                _apply_workspace(workspace_id, group, applied, None, targets)
         except Exception as exc:  # reading the batch failed: none of it was applied
             log.exception("rules: batch of workspace %s", workspace_id)
             applied.failed += [(message, exc) for message in group]
@@ -232,7 +234,11 @@ def apply_rules_many(messages: Sequence[Message]) -> Applied:
 
 
 def _apply_workspace(
-    workspace_id: int, group: list[Message], applied: Applied, pending: Pending | None = None
+    workspace_id: int,
+    group: list[Message],
+    applied: Applied,
+    pending: Pending | None = None,
+    known: Mapping[int, WorkspaceTargets] | None = None,
 ) -> None:
     """The rules on a workspace's messages; with `pending`, any error raises (the caller then
     does the batch again without), and the writes are made at the end."""
@@ -263,7 +269,7 @@ def _apply_workspace(
 
     states: dict[int, ConversationState] = {}
     run: Run | None = None
-    targets = WorkspaceTargets(workspace_id)
+    targets = (known or {}).get(workspace_id) or WorkspaceTargets(workspace_id)
     unsaved: list[RuleHit] = []
     for message in group:
         try:

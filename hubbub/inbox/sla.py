@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -207,6 +207,12 @@ class WorkspaceTargets:
         self._loaded: tuple[ResponsePolicy, Calendar, list[TargetOverride]] | None = None
         self._tags: dict[int, set[int]] | None = None
 
+    def sharing(self, conversation_ids: Iterable[int]) -> WorkspaceTargets:
+        """The same policy (read once, or not yet) for another set of conversations."""
+        other = WorkspaceTargets(self.workspace_id, conversation_ids)
+        other._loaded = self._load()
+        return other
+
     def _load(self) -> tuple[ResponsePolicy, Calendar, list[TargetOverride]]:
         if self._loaded is None:
             policy, _created = ResponsePolicy.objects.select_related("workspace").get_or_create(
@@ -260,22 +266,27 @@ class WorkspaceTargets:
 InboundCall = tuple[Conversation, "Message | None", bool]
 
 
-def due_times_of_new(conversations: Sequence[Conversation]) -> None:
+def due_times_of_new(conversations: Sequence[Conversation]) -> dict[int, WorkspaceTargets]:
     """The due times of conversations a customer has just opened, set on the objects before
     they are first saved (hubbub.inbox.ingest): what on_inbound_many would write just after,
-    the policy and overrides read once per workspace (a new conversation has no tags)."""
+    the policy and overrides read once per workspace (a new conversation has no tags).
+    Returns the policies read, by workspace, for on_inbound_many and the rules to use."""
     by_workspace: dict[int, list[Conversation]] = defaultdict(list)
     for conversation in conversations:
         by_workspace[conversation.workspace_id].append(conversation)
+    read: dict[int, WorkspaceTargets] = {}
     for workspace_id, group in by_workspace.items():
-        targets = WorkspaceTargets(workspace_id)
+        targets = read[workspace_id] = WorkspaceTargets(workspace_id)
         for conversation in group:
             values = _cycle_values(conversation, None, False, partial(targets.of, conversation))
             for name, value in values.items():
                 setattr(conversation, name, value)
+    return read
 
 
-def on_inbound_many(calls: Sequence[InboundCall]) -> list[tuple[InboundCall, Exception]]:
+def on_inbound_many(
+    calls: Sequence[InboundCall], known: Mapping[int, WorkspaceTargets] | None = None
+) -> list[tuple[InboundCall, Exception]]:
     """on_inbound(conversation, message, reopened) for each call, in the order given (time
     order), with the same result, for a batch: the policy, holidays and overrides are read
     once per workspace, tags once for the batch, and the due times written in one statement
@@ -287,7 +298,9 @@ def on_inbound_many(calls: Sequence[InboundCall]) -> list[tuple[InboundCall, Exc
     failed: list[tuple[InboundCall, Exception]] = []
     changes: dict[int, tuple[Conversation, dict[str, object]]] = {}
     for workspace_id, group in by_workspace.items():
-        targets = WorkspaceTargets(workspace_id, {c.pk for c, _m, _r in group})
+        ids = {c.pk for c, _m, _r in group}
+        given = (known or {}).get(workspace_id)
+        targets = given.sharing(ids) if given else WorkspaceTargets(workspace_id, ids)
         for call in group:
             conversation, message, reopened = call
             try:

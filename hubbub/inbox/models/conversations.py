@@ -102,11 +102,18 @@ class Conversation(models.Model):
     root_url = models.URLField(max_length=2000, blank=True)  # the thread on the network
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # Mostly empty: indexed only where set (see Meta), so that a new conversation does not
+    # add an entry for nobody to each of their indexes (0004).
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
     language = models.CharField(max_length=8, blank=True)  # of the latest inbound message
@@ -128,8 +135,13 @@ class Conversation(models.Model):
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
     auto_replied_at = models.DateTimeField(null=True, blank=True)  # rules auto-reply at most once
     # "Someone is already replying": set while a colleague types, for REPLYING_LEASE.
-    replying_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    replying_user = models.ForeignKey(  # indexed where set (see Meta)
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     replying_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -151,6 +163,17 @@ class Conversation(models.Model):
             models.Index(fields=["status", "resolution_due_at"]),
             # Reports (hubbub.inbox.reports): the conversations opened in a period.
             models.Index(fields=["workspace", "opened_at"]),
+            # For deleting a person or a team (SET_NULL): where set only. Both databases
+            # use such an index for "= x" and "IN (…)", which imply "IS NOT NULL".
+            models.Index(
+                fields=["assignee"], condition=Q(assignee__isnull=False), name="inbox_conv_assignee"
+            ),
+            models.Index(fields=["team"], condition=Q(team__isnull=False), name="inbox_conv_team"),
+            models.Index(
+                fields=["replying_user"],
+                condition=Q(replying_user__isnull=False),
+                name="inbox_conv_replying",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,7 +206,12 @@ class Message(models.Model):
         Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     sent_by = models.ForeignKey(  # who wrote an outbound reply (None: a rule's auto-reply)
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # indexed where set (see Meta): empty on every inbound message
     )
     is_auto_reply = models.BooleanField(default=False)
     text = models.TextField()
@@ -197,7 +225,12 @@ class Message(models.Model):
     hidden_at = models.DateTimeField(null=True, blank=True)  # hidden by us, where allowed
     liked_at = models.DateTimeField(null=True, blank=True)  # liked by us
     delivery = models.ForeignKey(  # an outbound reply's exactly-once delivery
-        "publishing.Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "publishing.Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # indexed where set (see Meta)
     )
     language = models.CharField(max_length=8, blank=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
@@ -215,6 +248,13 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "created_at"]),
             models.Index(fields=["workspace", "direction", "created_at"]),
+            # Outbound replies only (where set, as the conversations' people above).
+            models.Index(
+                fields=["sent_by"], condition=Q(sent_by__isnull=False), name="inbox_msg_sent_by"
+            ),
+            models.Index(
+                fields=["delivery"], condition=Q(delivery__isnull=False), name="inbox_msg_delivery"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,8 +17,8 @@ throw-away SQLite file or on a PostgreSQL database the benchmark creates and dro
    sentiment, after-commit hooks included), beside a naive row-by-row baseline: per message
    Identity/Customer and Conversation get_or_create, Message.save(), conversation.save(),
    each in its own autocommit transaction — the first thing one writes with the ORM. Then
-   the same in two worker processes at once, a channel each (the scale-out deployment: more
-   workers on one database; on SQLite their writes take turns).
+   the same in two processes at once, a channel each (as webhooks received by the web
+   processes and a poll in the worker are stored at once; on SQLite their writes take turns).
 3. List, filter and search (measured): the first page of 50 exactly as the API and the list
    page get it (hubbub.inbox.queries.conversations + page, tags prefetched), p50/p95 over
    --runs runs, beside a naive baseline: the same SQL with every index disabled
@@ -653,9 +653,9 @@ def _worker(items: list[Any], channel_id: int, results: Any) -> None:
 def ingest_two_workers(
     items: list[Any], channel_ids: list[int], pages: list[float] | None = None
 ) -> dict[str, float]:
-    """ingest_ours in two worker processes at once, each on a channel of its own, half the
-    messages each: what a deployment with more workers does (several channels polled at
-    once). The time is until both are done; CPU is theirs, added."""
+    """ingest_ours in two processes at once, each on a channel of its own, half the messages
+    each: as webhooks received by the web processes and a poll in the worker are stored at
+    the same time. The time is until both are done; CPU is theirs, added."""
     import multiprocessing
 
     from django.db import connections
@@ -925,7 +925,7 @@ def report(result: dict[str, Any]) -> str:
         ("naive", "naive: row by row with the ORM (no NLP, targets or rules)"),
         ("one_by_one", "ingest(), targets and rules per message (before)"),
         ("ours", "ours: ingest() in pages of 100, targets and rules per batch"),
-        ("ours_two", "ours, two worker processes at once (a channel each)"),
+        ("ours_two", "ours, two processes at once (a channel each)"),
     ):
         if name not in ing:
             continue

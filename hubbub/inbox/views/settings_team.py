@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError
 from hubbub.inbox import actions
 from hubbub.inbox.forms import TagForm, TeamForm
@@ -46,7 +48,9 @@ def _page(
     bound_for: Tag | Team | None = None,
 ) -> HttpResponse:
     tags = list(Tag.objects.filter(workspace=access.workspace))
-    teams = list(Team.objects.filter(workspace=access.workspace).prefetch_related("members"))
+    # Members by name: the database's own order is whatever it stored them in.
+    members = Prefetch("members", queryset=User.objects.order_by("full_name", "email"))
+    teams = list(Team.objects.filter(workspace=access.workspace).prefetch_related(members))
 
     def is_bound(obj: Tag | Team) -> bool:
         return type(bound_for) is type(obj) and bound_for is not None and bound_for.pk == obj.pk

@@ -108,49 +108,28 @@ class Migration(migrations.Migration):
             database_operations=[migrations.RunPython(drop, restore)],
             state_operations=[
                 migrations.AlterField(
-                    model_name="conversation",
-                    name="channel",
-                    field=_foreign_key("networks.channel", "+"),
-                ),
-                migrations.AlterField(
-                    model_name="conversation",
-                    name="customer",
-                    field=_foreign_key(
-                        "inbox.customer",
-                        "conversations",
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        null=True,
-                        blank=True,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="conversation",
-                    name="workspace",
-                    field=_foreign_key("core.workspace", "+"),
-                ),
-                migrations.AlterField(
-                    model_name="message",
-                    name="conversation",
-                    field=_foreign_key("inbox.conversation", "messages"),
-                ),
-                migrations.AlterField(
-                    model_name="message",
-                    name="workspace",
-                    field=_foreign_key("core.workspace", "+"),
-                ),
+                    model_name=model_name, name=name, field=_foreign_key(to, related_name)
+                )
+                for model_name, name, to, related_name in [
+                    ("conversation", "channel", "networks.channel", "+"),
+                    ("conversation", "workspace", "core.workspace", "+"),
+                    ("message", "conversation", "inbox.conversation", "messages"),
+                    ("message", "workspace", "core.workspace", "+"),
+                ]
             ]
             + [
                 migrations.AlterField(
                     model_name=model_name,
                     name=name,
-                    field=_foreign_key(to, "+", on_delete=SET_NULL, null=True, blank=True),
+                    field=_foreign_key(to, related_name, on_delete=SET_NULL, null=True, blank=True),
                 )
-                for model_name, name, to in [
-                    ("conversation", "assignee", settings.AUTH_USER_MODEL),
-                    ("conversation", "replying_user", settings.AUTH_USER_MODEL),
-                    ("conversation", "team", "inbox.team"),
-                    ("message", "delivery", "publishing.delivery"),
-                    ("message", "sent_by", settings.AUTH_USER_MODEL),
+                for model_name, name, to, related_name in [
+                    ("conversation", "customer", "inbox.customer", "conversations"),
+                    ("conversation", "assignee", settings.AUTH_USER_MODEL, "+"),
+                    ("conversation", "replying_user", settings.AUTH_USER_MODEL, "+"),
+                    ("conversation", "team", "inbox.team", "+"),
+                    ("message", "delivery", "publishing.delivery", "+"),
+                    ("message", "sent_by", settings.AUTH_USER_MODEL, "+"),
                 ]
             ],
         ),

@@ -12,6 +12,8 @@ Status:  open ──reply sent──▶ pending (waiting for the customer) ─�
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -78,6 +80,19 @@ class Team(models.Model):
         return self.name
 
 
+def _someone() -> Any:
+    """A member, or nobody, as on most rows: indexed only where set (see the Meta indexes),
+    so that a row for nobody adds no entry (0004)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Conversation(models.Model):
     # No index of their own: the composite indexes below start with the workspace, and
     # one_conversation_per_thread with the channel; one more costs every write (0004).
@@ -104,14 +119,7 @@ class Conversation(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     # Mostly empty: indexed only where set (see Meta), so that a new conversation does not
     # add an entry for nobody to each of their indexes (0004).
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    assignee = _someone()
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
@@ -135,14 +143,7 @@ class Conversation(models.Model):
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
     auto_replied_at = models.DateTimeField(null=True, blank=True)  # rules auto-reply at most once
     # "Someone is already replying": set while a colleague types, for REPLYING_LEASE.
-    replying_user = models.ForeignKey(  # indexed where set (see Meta)
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    replying_user = _someone()
     replying_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -205,14 +206,7 @@ class Message(models.Model):
     identity = models.ForeignKey(
         Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
-    sent_by = models.ForeignKey(  # who wrote an outbound reply (None: a rule's auto-reply)
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,  # indexed where set (see Meta): empty on every inbound message
-    )
+    sent_by = _someone()  # who wrote an outbound reply (None: a rule's auto-reply)
     is_auto_reply = models.BooleanField(default=False)
     text = models.TextField()
     url = models.URLField(max_length=2000, blank=True)

@@ -10,6 +10,7 @@ hubbub inbox-poll   read every due inbox source now [--workspace SLUG] [--channe
 hubbub inbox-backfill CHANNEL_ID [--days N]   read a channel's last N days into the inbox
 hubbub inbox-export WORKSPACE [--status open] [--out FILE]   conversations as CSV
 hubbub inbox-check-targets   check response targets once: warnings and breaches
+hubbub sentiment-eval FILE.csv   accuracy and macro-F1 of sentiment on labelled messages
 """
 
 from __future__ import annotations

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from hubbub.listening.query import (
     And,
     Document,
-    Near,
     Node,
     Not,
     Or,
-    Phrase,
     QuerySyntaxError,
-    Tag,
-    Term,
     check,
     parse,
 )
+from tests.listening.strategies import TEXTS, tree
 
 
 def doc(text: str, **fields: object) -> Document:
@@ -186,36 +182,9 @@ def test_a_query_longer_than_the_limit_is_refused() -> None:
 
 # --- properties ---------------------------------------------------------------------------
 
-WORDS = ["acme", "cafe", "froid", "livraison", "retard", "refund", "late"]
-
-
-def _leaf() -> st.SearchStrategy[Node]:
-    return st.one_of(
-        st.sampled_from(WORDS).map(Term),
-        st.sampled_from(["liv", "ret", "caf"]).map(lambda w: Term(w, prefix=True)),
-        st.lists(st.sampled_from(WORDS), min_size=2, max_size=3).map(lambda w: Phrase(tuple(w))),
-        st.sampled_from(["acme", "cafe"]).map(Tag),
-    )
-
-
-def _tree() -> st.SearchStrategy[Node]:
-    return st.recursive(
-        _leaf(),
-        lambda inner: st.one_of(
-            inner.map(Not),
-            st.lists(inner, min_size=2, max_size=3).map(lambda c: And(tuple(c))),
-            st.lists(inner, min_size=2, max_size=3).map(lambda c: Or(tuple(c))),
-            st.tuples(_leaf(), _leaf(), st.integers(1, 4)).map(lambda t: Near(*t)),
-        ),
-        max_leaves=6,
-    )
-
-
-TEXTS = st.lists(st.sampled_from([*WORDS, "#acme", "#cafe", "le", "et"]), max_size=12).map(" ".join)
-
 
 @settings(max_examples=300, deadline=None)
-@given(_tree(), TEXTS)
+@given(tree(), TEXTS)
 def test_a_query_and_its_double_negation_match_the_same_mentions(tree: Node, text: str) -> None:
     mention = doc(text)
     assert Not(Not(tree)).matches(mention) == tree.matches(mention)
@@ -226,7 +195,7 @@ def test_a_query_and_its_double_negation_match_the_same_mentions(tree: Node, tex
 
 
 @settings(max_examples=300, deadline=None)
-@given(_tree(), TEXTS)
+@given(tree(), TEXTS)
 def test_the_written_form_of_a_query_finds_what_the_query_finds(tree: Node, text: str) -> None:
     mention = doc(text)
     try:
@@ -238,7 +207,7 @@ def test_the_written_form_of_a_query_finds_what_the_query_finds(tree: Node, text
 
 
 @settings(max_examples=200, deadline=None)
-@given(_tree(), _tree(), TEXTS)
+@given(tree(), tree(), TEXTS)
 def test_de_morgan(a: Node, b: Node, text: str) -> None:
     mention = doc(text)
     assert Not(Or((a, b))).matches(mention) == And((Not(a), Not(b))).matches(mention)

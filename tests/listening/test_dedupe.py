@@ -1,0 +1,92 @@
+"""The same mention twice — one link, or one text reposted — is found; different ones are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubbub.listening.dedupe import Deduper, canonical_url, same_text, words_of
+
+POST = (
+    "Acme has just recalled ten thousand coffee machines after reports of overheating in "
+    "several countries, customers are asked to stop using them"
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://news.example/a?utm_source=x&utm_medium=y", "https://news.example/a"),
+        ("http://WWW.News.Example/a/", "https://news.example/a"),
+        ("https://news.example:443/a#comments", "https://news.example/a"),
+        ("https://news.example/a?b=2&a=1&fbclid=Z", "https://news.example/a?a=1&b=2"),
+    ],
+)
+def test_links_to_the_same_page_share_a_canonical_form(a: str, b: str) -> None:
+    assert canonical_url(a) == canonical_url(b) != ""
+
+
+def test_what_is_not_a_web_link_has_no_canonical_form() -> None:
+    assert canonical_url("javascript:alert(1)") == ""
+    assert canonical_url("mailto:a@b.example") == ""
+    assert canonical_url("https://news.example:99999/") == ""
+    assert canonical_url("https://news.example:8080/a") == "https://news.example:8080/a"
+    assert canonical_url("https://news.example/a?id=1") != canonical_url(
+        "https://news.example/a?id=2"
+    )
+
+
+@pytest.mark.parametrize(
+    "repost",
+    [
+        "RT @journaliste: " + POST,
+        POST + " via @newsdesk",
+        POST + " https://news.example/recall",
+        POST + " #recall #acme",
+        POST.replace("several", "many"),  # a word changed
+        POST.upper(),
+        POST + " 😱",
+    ],
+)
+def test_a_reposted_text_is_the_same_text(repost: str) -> None:
+    assert same_text(words_of(POST), words_of(repost))
+    deduper = Deduper()
+    deduper.seen("original", "", POST)
+    assert deduper.seen("repost", "", repost) == "original"
+
+
+def test_different_texts_are_not_the_same() -> None:
+    other = (
+        "Acme opened a new coffee shop downtown this morning and the queue was already long "
+        "before eight, the croissants are excellent"
+    )
+    assert not same_text(words_of(POST), words_of(other))
+    # Two customers, one template: not one mention.
+    first = "Where is my order 12345? It has been 5 days and the tracking says nothing."
+    second = "Where is my order 67890? It has been 9 days and the tracking says nothing."
+    assert not same_text(words_of(first), words_of(second))
+
+
+def test_the_deduper_names_the_mention_repeated() -> None:
+    deduper = Deduper()
+    assert deduper.seen(1, "https://news.example/recall?utm_source=x", POST) is None
+    assert deduper.seen(2, "https://news.example/recall", "A headline, another text") == 1
+    assert deduper.seen(3, "", "RT @someone: " + POST) == 1
+    assert deduper.seen(4, "https://other.example/b", POST.replace("ten", "10")) == 1
+    assert deduper.seen(5, "https://other.example/b", "Anything at all") == 1  # that link: 4's = 1
+    # Short texts must be the same words: "love it" twice is the same, "love this" is not.
+    assert deduper.seen(6, "", "Love it!") is None
+    assert deduper.seen(7, "", "love it") == 6
+    assert deduper.seen(8, "", "love this") is None
+
+
+def test_many_mentions_each_finds_its_twin_only() -> None:
+    deduper = Deduper()
+    texts = [
+        f"Customer {n} reports order {10000 + n * 37} arrived {n % 9 + 2} days late, box "
+        f"{n % 13 + 1} was damaged and support hung up after {n % 40 + 5} minutes"
+        for n in range(300)
+    ]
+    for n, text in enumerate(texts):
+        assert deduper.seen(n, "", text) is None, n
+    for n, text in enumerate(texts):
+        assert deduper.seen(1000 + n, "", "RT @x: " + text) == n

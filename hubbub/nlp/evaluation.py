@@ -41,6 +41,7 @@ class Row:
 class Read:
     rows: list[Row] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "line 7: …", in file order
+    unusable: bool = False  # the file itself (its header) is the problem, not some rows
 
 
 def read(path: Path) -> Read:
@@ -55,6 +56,7 @@ def read(path: Path) -> Read:
                 f"line 1: the header must name the columns text and label (and lang if the "
                 f"languages differ); {', '.join(sorted(missing))} missing"
             )
+            found.unusable = True
             return found
         for row in reader:
             values = {(k or "").strip().lower(): (v or "") for k, v in row.items()}

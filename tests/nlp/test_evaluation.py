@@ -154,3 +154,11 @@ def test_the_figures_in_the_listening_guide_are_the_analyzers_own() -> None:
         assert int(row.group(1)) == scores.total
         assert row.group(2) == f"{scores.accuracy:.3f}"
         assert row.group(3) == f"{scores.macro_f1:.3f}"
+
+
+def test_a_file_that_is_not_utf8_says_how_to_save_it(tmp_path: Path) -> None:
+    path = tmp_path / "set.csv"
+    path.write_bytes("text,label\nCafé froid,negative\n".encode("latin-1"))
+    with pytest.raises(CommandError, match=r"not UTF-8 text .*save it as a UTF-8 CSV") as raised:
+        call_command("sentiment-eval", str(path), "--no-progress")
+    assert raised.value.returncode == 1

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from hubbub.inbox.management.commands._inbox_cli import table
+from hubbub.core.tables import table
 from hubbub.nlp import evaluation
 from hubbub.nlp.evaluation import LABELS, Scores
 
@@ -44,10 +44,16 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: no such file.", returncode=FAILED)
             try:
                 found = evaluation.read(path)
-            except (UnicodeDecodeError, OSError) as exc:
+            except UnicodeDecodeError as exc:
+                raise CommandError(
+                    f"{path}: not UTF-8 text (byte {exc.start}): save it as a UTF-8 CSV.",
+                    returncode=FAILED,
+                ) from exc
+            except OSError as exc:
                 raise CommandError(f"{path}: cannot be read ({exc}).", returncode=FAILED) from exc
+            suffix = "" if found.unusable else " (left out)"
             for problem in found.problems:
-                self.stderr.write(f"{path}: {problem} (left out)")
+                self.stderr.write(f"{path}: {problem}{suffix}")
             rows += found.rows
         if not rows:
             raise CommandError("No usable row: nothing to evaluate.", returncode=FAILED)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.core.management.base import CommandError
 
 from hubbub.core.models import Workspace
+from hubbub.core.tables import table
 from hubbub.inbox import reading
 from hubbub.networks.models import Channel
 
@@ -55,18 +56,6 @@ def channel_numbered(raw: str, workspace: Workspace | None = None) -> Channel:
         f"No channel {raw}{where}. Give one of these ids:\n" + "\n".join(lines),
         returncode=USAGE,
     )
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell (the last one is not padded)."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [str(c).ljust(w) for c, w in zip(cells[:-1], widths[:-1], strict=True)]
-        return "  ".join([*padded, str(cells[-1])]).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def runs_report(runs: Sequence[reading.SourceRun]) -> tuple[str, list[str], bool]:

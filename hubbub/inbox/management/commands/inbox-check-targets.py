@@ -14,8 +14,9 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
+from hubbub.core.tables import table
 from hubbub.inbox import sla
-from hubbub.inbox.management.commands._inbox_cli import FAILED, table
+from hubbub.inbox.management.commands._inbox_cli import FAILED
 from hubbub.inbox.models import Breach, BreachKind, Conversation
 
 KIND_WORDS: dict[str, str] = {

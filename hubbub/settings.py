@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "hubbub.networks.newsletter",  # subscribers and sendings: its own models
     "hubbub.publishing",
     "hubbub.inbox",
+    "hubbub.listening",
     "hubbub.notify",
     "hubbub.webhooks",
     "hubbub.api",

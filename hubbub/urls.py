@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("hubbub.webhooks.urls")),
     path("", include("hubbub.inbox.urls")),
     path("", include("hubbub.inbox.urls_settings")),
+    path("", include("hubbub.listening.urls")),
     path("", include("hubbub.notify.urls")),
     path("", include("hubbub.networks.hooks_urls")),
     *network_urls(),

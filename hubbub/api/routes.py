@@ -42,3 +42,5 @@ def mount(api: NinjaAPI) -> None:
     api.add_router("", "hubbub.api.routers.inbox.router")
     api.add_router("", "hubbub.api.routers.inbox_settings.router")
     api.add_router("", "hubbub.api.routers.inbox_rules.router")
+    # Listening: queries, sources, mentions, statistics and alerts.
+    api.add_router("", "hubbub.api.routers.listening.router")

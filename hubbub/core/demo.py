@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -161,6 +162,9 @@ def create_demo(owner: User) -> list[Workspace]:
         from hubbub.inbox.demo import fill_inbox  # after the commit: see its docstring
 
         fill_inbox(workspace, owner)
+        from hubbub.listening.demo import fill_listening
+
+        transaction.on_commit(partial(fill_listening, workspace, owner))
         record("demo.create", workspace=workspace, actor=owner, via="cli", obj=workspace)
         made.append(workspace)
     return made

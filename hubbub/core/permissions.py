@@ -54,7 +54,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "inbox.moderate": frozenset({OWN, MAN, MOD}),  # hide or delete on the network
     "inbox.configure": frozenset({OWN, MAN}),  # targets, rules, saved replies, rota, teams
     "inbox.reports": frozenset({OWN, MAN, EDI, MOD, ANA}),
-    "alerts.manage": frozenset({OWN, MAN}),  # alert destinations (Slack, Matrix, e-mail)
+    "alerts.manage": frozenset({OWN, MAN}),
+    # listening: everyone but the client reads mentions and charts; analysts and moderators
+    # correct sentiment and turn mentions into conversations; owners and managers set up
+    # queries and sources and are the ones alerts are for
+    "listening.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "listening.triage": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "listening.configure": frozenset({OWN, MAN}),  # alert destinations (Slack, Matrix, e-mail)
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

@@ -412,6 +412,15 @@ class Connector(ABC):
             _("%(network)s: Hubbub cannot read mentions on this network.") % {"network": self.label}
         )
 
+    def search(self, terms: str, cursor: str | None, since: datetime | None = None) -> Page:
+        """SEARCH: public posts matching `terms` (the network's own search syntax; a #tag
+        reads the tag's timeline where the network has one), newer than `cursor` (a first read: not
+        older than `since`), oldest first, and the cursor to pass next time. Listening's
+        sources call it."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot search this network.") % {"network": self.label}
+        )
+
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         """METRICS: each published post's counts now, keyed by the ref's external_id. A post
         the network no longer has is left out of the answer rather than failing the rest."""

@@ -46,6 +46,10 @@ class Incoming:
     # and whether it was deleted (then `text` may be empty; the inbox keeps what it had).
     edited_at: datetime | None = None
     deleted: bool = False
+    # Where the network says (listening uses them): the language the author declared, and
+    # how many times it was shared (reposts, boosts, retweets) when read.
+    language: str = ""
+    shares: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ EVENTS: dict[str, object] = {
     "inbox.breached": _("A conversation missed its response target"),
     "inbox.new_conversation": _("A new conversation arrived in the inbox"),
     "inbox.rule_notify": _("An inbox rule asked to notify"),
+    "listening.spike": _("Mentions of a listening query spiked"),
+    "listening.crisis": _("A listening query shows a possible crisis (a negative spike)"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import pydantic
@@ -19,7 +19,7 @@ from hubbub.networks.base import (
     MediaLimits,
     TextLimits,
 )
-from hubbub.networks.bluesky import posting, reading, xrpc
+from hubbub.networks.bluesky import posting, reading, searching, xrpc
 from hubbub.networks.bluesky import session as bsky
 from hubbub.networks.bluesky.xrpc import TokenRejected
 from hubbub.networks.incoming import Page, PostMetrics
@@ -51,6 +51,7 @@ class BlueskyConnector(Connector):
             Capability.READ_COMMENTS,  # replies, from app.bsky.feed.getPostThread
             Capability.MENTIONS,  # app.bsky.notification.listNotifications (mention, reply, quote)
             Capability.REPLY,  # publish() with reply_to: the Incoming's uri and cid
+            Capability.SEARCH,  # app.bsky.feed.searchPosts (searching.py)
             Capability.METRICS,  # likeCount, repostCount, replyCount, quoteCount on post views
             Capability.LIKE,  # an app.bsky.feed.like record
         }
@@ -165,6 +166,9 @@ class BlueskyConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def search(self, terms: str, cursor: str | None, since: datetime | None = None) -> Page:
+        return searching.search(self, terms, cursor, since)
 
 
 def session_credentials(session: bsky.Session, pds_url: str, app_password: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext
@@ -19,7 +20,7 @@ from hubbub.networks.base import (
     TextLimits,
 )
 from hubbub.networks.incoming import Page, PostMetrics
-from hubbub.networks.mastodon import instance, posting, reading
+from hubbub.networks.mastodon import instance, posting, reading, searching
 from hubbub.networks.mastodon.client import call, host_of
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
@@ -88,10 +89,12 @@ class MastodonConnector(Connector):
             Capability.METRICS,  # favourites, reblogs and replies counts
             Capability.DIRECT_MESSAGES,  # mentions with visibility=direct; replies stay direct
             Capability.LIKE,  # favourite
+            # GET /api/v1/timelines/tag/:hashtag for one #tag, else GET /api/v2/search
+            # (full text where the server has search enabled; searching.py)
+            Capability.SEARCH,
         }
     )  # No first comment: Mastodon has no such thing beyond a reply. No hiding or deleting
     # others' statuses: that is a moderator's tool on their own server, not an API for us.
-    # Declared once implemented (the listening issue): search (hashtags and /api/v2/search).
     config_model: ClassVar[type[MastodonConfig]] = MastodonConfig
     config: MastodonConfig
 
@@ -149,6 +152,10 @@ class MastodonConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    # Listening: see searching.py.
+    def search(self, terms: str, cursor: str | None, since: datetime | None = None) -> Page:
+        return searching.search(self, terms, cursor, since)
 
     def check(self) -> Account:
         if not self.config.server:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import pydantic
@@ -18,7 +19,7 @@ from hubbub.networks.base import (
 )
 from hubbub.networks.incoming import Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
-from hubbub.networks.x import client, engage, messages, posting, reading
+from hubbub.networks.x import client, engage, messages, posting, reading, searching
 from hubbub.networks.x.limits import x_limits
 from hubbub.networks.x.oauth import PROVIDER
 
@@ -63,10 +64,10 @@ class XConnector(Connector):
             Capability.LIKE,  # POST /2/users/:id/likes
             Capability.HIDE,  # PUT /2/tweets/:id/hidden, replies under the account's own posts
             Capability.DIRECT_MESSAGES,  # GET /2/dm_events; POST /2/dm_conversations/:id/messages
+            Capability.SEARCH,  # GET /2/tweets/search/recent, 7 days (searching.py)
         }
     )
-    # Not declared: deleting others' posts (X has no such thing: hiding is the owner's tool),
-    # search (recent search costs a Basic or higher access level per call; not built yet).
+    # Not declared: deleting others' posts (X has no such thing: hiding is the owner's tool).
     can_look_up = True  # GET /2/users/:id/tweets since the part was due: see posting.py
     config_model: ClassVar[type[XConfig]] = XConfig
     config: XConfig
@@ -132,6 +133,10 @@ class XConnector(Connector):
 
     def fetch_messages(self, cursor: str | None) -> Page:
         return messages.fetch_messages(self, cursor)
+
+    # Listening: see searching.py.
+    def search(self, terms: str, cursor: str | None, since: datetime | None = None) -> Page:
+        return searching.search(self, terms, cursor, since)
 
     # Engaging from the inbox: see engage.py.
     def like(self, ref: PublishedRef) -> None:

@@ -278,6 +278,7 @@ def test_capabilities_are_declared(adapter: Adapter, connector: Connector) -> No
         (Capability.READ_COMMENTS, "fetch_comments"),
         (Capability.MENTIONS, "fetch_mentions"),
         (Capability.METRICS, "fetch_metrics"),
+        (Capability.SEARCH, "search"),
         (Capability.DIRECT_MESSAGES, "fetch_messages"),
         (Capability.LIKE, "like"),
         (Capability.HIDE, "hide"),

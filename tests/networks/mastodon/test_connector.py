@@ -52,7 +52,8 @@ def test_it_declares_what_mastodon_can_do() -> None:
     assert Capability.REPLY in caps and Capability.METRICS in caps
     # Not before they are implemented: declared capabilities must be true.
     assert Capability.DIRECT_MESSAGES in caps and Capability.LIKE in caps
-    assert Capability.SEARCH not in caps and Capability.HIDE not in caps
+    assert Capability.SEARCH in caps  # tag timelines and /api/v2/search: searching.py
+    assert Capability.HIDE not in caps
     assert Capability.FIRST_COMMENT not in caps
 
 

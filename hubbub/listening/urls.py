@@ -1,0 +1,36 @@
+"""Listening's pages, named "listening:<name>"."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from hubbub.listening.views import alerts, mentions, overview, queries, sources
+
+app_name = "listening"
+
+L = "w/<slug:slug>/listening/"
+
+urlpatterns = [
+    path(L, overview.overview, name="overview"),
+    path(L + "mentions/", mentions.mention_list, name="mentions"),
+    path(L + "mentions/export.csv", mentions.export, name="export"),
+    path(L + "mentions/<int:pk>/sentiment/", mentions.correct, name="correct"),
+    path(L + "mentions/<int:pk>/conversation/", mentions.to_conversation, name="to_conversation"),
+    path(L + "queries/", queries.query_list, name="queries"),
+    path(L + "queries/new/", queries.query_new, name="query_new"),
+    path(L + "queries/preview/", queries.preview, name="preview"),
+    path(L + "queries/<int:pk>/", queries.query_edit, name="query_edit"),
+    path(L + "queries/<int:pk>/delete/", queries.query_delete, name="query_delete"),
+    path(L + "groups/new/", queries.group_new, name="group_new"),
+    path(L + "groups/<int:pk>/delete/", queries.group_delete, name="group_delete"),
+    path(L + "sources/", sources.source_list, name="sources"),
+    path(L + "sources/new/", sources.source_new, name="source_new"),
+    path(L + "sources/<int:pk>/", sources.source_edit, name="source_edit"),
+    path(L + "sources/<int:pk>/read/", sources.source_read, name="source_read"),
+    path(L + "sources/<int:pk>/delete/", sources.source_delete, name="source_delete"),
+    path(L + "alerts/", alerts.alert_list, name="alerts"),
+    path(L + "alerts/<int:pk>/", alerts.alert_page, name="alert"),
+    path(L + "alerts/<int:pk>/acknowledge/", alerts.acknowledge, name="alert_ack"),
+    path(L + "alerts/<int:pk>/crisis/", alerts.crisis, name="alert_crisis"),
+    path(L + "learning/", mentions.learning, name="learning"),
+]

@@ -17,11 +17,13 @@ Tests record HTTP here: respx intercepts the connection pool under this module.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import email.utils
 import ipaddress
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 import typing
@@ -127,6 +129,47 @@ def check_url(url: str) -> None:
     check_addresses(parts.hostname, addresses)
 
 
+# A deadline for the whole of one call, checked at each read of the connection (stream_get's
+# `deadline`): a server that trickles its headers or body a byte at a time, each within the
+# read time-out, is still cut off. Context-local, so each thread's calls have their own.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "hubbub_http_deadline", default=None
+)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads stop at the current call's deadline, if it has one."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        deadline = _deadline.get()
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise httpcore.ReadTimeout("the call's deadline passed")
+            timeout = left if timeout is None else min(timeout, left)
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
 class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves the host itself and connects only to an address that passed the check."""
 
@@ -149,8 +192,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         last: Exception | None = None
         for address in addresses:
             try:
-                return self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
+                return _DeadlineStream(
+                    self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
                 )
             except httpcore.ConnectError as exc:
                 last = exc
@@ -267,11 +310,24 @@ def request(
 
 
 @contextlib.contextmanager
-def stream_get(url: str, *, timeout: float | None = None) -> Iterator[httpx.Response]:
+def stream_get(
+    url: str, *, timeout: float | None = None, deadline: float | None = None
+) -> Iterator[httpx.Response]:
     """GET a large body without holding it in memory: the response (after following up to
     MAX_REDIRECTS redirects, each hop checked like request()'s) with its body unread, for
     `iter_bytes()`. Raises OutboundError when no response was obtained, as request() does;
-    a connection that breaks while the body is read raises httpx.TransportError."""
+    a connection that breaks while the body is read raises httpx.TransportError. With
+    `deadline` (seconds), every read — headers and body — stops that long after the call
+    began (httpx.ReadTimeout), however the server paces its bytes."""
+    token = _deadline.set(time.monotonic() + deadline) if deadline is not None else None
+    try:
+        yield from _stream_get(url, timeout)
+    finally:
+        if token is not None:
+            _deadline.reset(token)
+
+
+def _stream_get(url: str, timeout: float | None) -> Iterator[httpx.Response]:
     client = _get_client()
     limit = timeout or float(getattr(settings, "HUBBUB_HTTP_TIMEOUT", 20))
     for _hop in range(MAX_REDIRECTS + 1):

@@ -451,7 +451,7 @@ def text_of(alert: ListeningAlert) -> str:
 
 
 def url_of(alert: ListeningAlert) -> str:
-    return reverse("listening:alert", kwargs={"slug": alert.workspace.slug, "pk": alert.pk})
+    return reverse("listening:alert", kwargs={"slug": alert.workspace.slug, "alert_id": alert.pk})
 
 
 def send(alert: ListeningAlert) -> None:
@@ -470,3 +470,45 @@ def send(alert: ListeningAlert) -> None:
         url=url_of(alert),
         users=members,
     )
+    _webhook(alert)
+
+
+def _webhook(alert: ListeningAlert) -> None:
+    """The signed outgoing webhook "listening.alert", for the endpoints that subscribed."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from hubbub.webhooks import sending, tasks
+    from hubbub.webhooks.models import WebhookEndpoint
+    from hubbub.webhooks.payloads import iso
+
+    listening = WebhookEndpoint.objects.filter(
+        workspace_id=alert.workspace_id, is_active=True
+    ).values_list("events", flat=True)
+    if not any("listening.alert" in events for events in listening):
+        return
+    with translation.override(alert.workspace.language):
+        text = text_of(alert)
+    data = {
+        "alert": {
+            "id": alert.pk,
+            "severity": alert.severity,
+            "query": {"id": alert.query_id, "name": alert.query.name},
+            "raised_at": iso(alert.raised_at),
+            "window_start": iso(alert.window_start),
+            "window_end": iso(alert.window_end),
+            "mentions": alert.mentions,
+            "expected": alert.expected,
+            "negative_share": alert.negative_share,
+            "usual_negative_share": alert.usual_negative_share,
+            "terms": alert.facts.get("terms", []),
+            "most_shared": alert.facts.get("mentions", []),
+            "text": text,
+            "url": settings.BASE_URL + url_of(alert),
+        }
+    }
+    try:
+        messages = sending.queue_event(alert.workspace, "listening.alert", data)
+        tasks.enqueue(m.pk for m in messages)
+    except Exception:
+        log.exception("listening: could not queue the webhook of alert %s", alert.pk)

@@ -41,6 +41,12 @@ MIN_WORDS = 8
 SAME_SHARE = 0.85
 SKETCHES = 4
 BUCKET = 16
+_PERMUTATIONS = [
+    (0x9E3779B1, 0x7F4A7C15),
+    (0x85EBCA6B, 0x165667B1),
+    (0xC2B2AE35, 0x27D4EB2F),
+    (0x61C88647, 0x3C6EF372),
+][:SKETCHES]
 
 TRACKING = frozenset(
     {
@@ -108,10 +114,12 @@ def keys(words: frozenset[str]) -> list[Key]:
     """The text's min-hash keys (see the module docstring)."""
     if not words:
         return []
-    encoded = [word.encode() for word in words]
+    # One CRC per word, then SKETCHES cheap permutations of it (multiply by an odd number and
+    # add, modulo 2**32: a bijection, so each seed orders the words differently).
+    base = [zlib.crc32(word.encode()) for word in words]
     found = []
-    for seed in range(SKETCHES):
-        hashes = sorted(zlib.crc32(word, seed * 0x9E3779B1 & 0xFFFFFFFF) for word in encoded)
+    for seed, (times, plus) in enumerate(_PERMUTATIONS):
+        hashes = sorted([(value * times + plus) & 0xFFFFFFFF for value in base])
         found.append((seed, *hashes[:3]))
     return found
 

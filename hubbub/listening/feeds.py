@@ -66,7 +66,10 @@ def parse(content: bytes, *, content_type: str = "", now: datetime) -> Parsed:
             "Ask its publisher for a shorter one, or a feed per category."
         )
         return parsed
-    headers = {"content-type": content_type} if content_type else {}
+    # Only a charset the server states is passed on: feedparser otherwise applies RFC 3023's
+    # us-ascii default to text/xml, and a good UTF-8 feed served as text/xml (very common)
+    # would be reported as wrongly encoded. Without it the XML declaration decides.
+    headers = {"content-type": content_type} if "charset=" in content_type.lower() else {}
     result = feedparser.parse(content, response_headers=headers)
     feed: dict[str, Any] = result.get("feed") or {}
     entries: list[dict[str, Any]] = result.get("entries") or []

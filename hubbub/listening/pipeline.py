@@ -213,6 +213,11 @@ def process(
                 _("item %(n)d: %(problem)s") % {"n": index + 1, "problem": problem}
             )
             continue
+        if len(item.text.strip()) > MAX_TEXT and len(clean.text) == MAX_TEXT:
+            result.problems.append(
+                _("item %(n)d: only its first %(kept)s characters were kept (it had %(had)s)")
+                % {"n": index + 1, "kept": f"{MAX_TEXT:,}", "had": f"{len(item.text):,}"}
+            )
         key = (clean.network, clean.external_id)
         if key in seen_ids:
             result.already += 1

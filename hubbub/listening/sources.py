@@ -125,14 +125,21 @@ def _read_search(
     if channel.health == Health.NEEDS_RECONNECT:
         raise FeedError(_("Its channel needs reconnecting (Channels page)."))
     connector = connector_for(channel)
-    since = at - timedelta(days=source.backfill_days) if source.cursor is None else None
+    so_far = Result()  # what this read found over its rounds, for last_found and last_problems
     for round_number in range(MAX_ROUNDS):
+        # Only a first read (no cursor yet) goes back to the backfill; the rounds after it
+        # continue from the cursor the first round saved.
+        since = at - timedelta(days=source.backfill_days) if source.cursor is None else None
         page = connector.search(source.terms, source.cursor, since)
         found = [_from_incoming(channel.network, item) for item in page.items]
         last = not page.more or round_number == MAX_ROUNDS - 1
         with transaction.atomic():
             got = process(source.workspace, found, source, now=at)
-            _saved(source, page.cursor, got, at, last, more=page.more)
+            shown = Result(
+                stored=so_far.stored + got.stored, problems=so_far.problems + got.problems
+            )
+            _saved(source, page.cursor, got, at, last, more=page.more, shown=shown)
+        so_far = shown
         result.mentions.add(got)
         if last:
             break
@@ -193,7 +200,7 @@ def fetch_feed(url: str) -> tuple[bytes, str]:
     """The feed's body and Content-Type, or FeedError / http.OutboundError saying why not."""
     started = time.monotonic()
     try:
-        with http.stream_get(url, timeout=FEED_TIMEOUT) as response:
+        with http.stream_get(url, timeout=FEED_TIMEOUT, deadline=FEED_DEADLINE) as response:
             if response.status_code >= 400:
                 raise FeedError(
                     _("The feed's server answered HTTP %(status)s.")
@@ -208,14 +215,14 @@ def fetch_feed(url: str) -> tuple[bytes, str]:
                 size += len(chunk)
                 if size > feeds.MAX_FEED_BYTES:
                     raise FeedError(_too_big())
-                if time.monotonic() - started > FEED_DEADLINE:
-                    raise FeedError(
-                        _("The feed took more than %(seconds)d seconds to arrive.")
-                        % {"seconds": FEED_DEADLINE}
-                    )
                 chunks.append(chunk)
             return b"".join(chunks), response.headers.get("content-type", "")
     except httpx.TimeoutException:
+        if time.monotonic() - started >= FEED_DEADLINE:
+            raise FeedError(
+                _("The feed took more than %(seconds)d seconds to arrive.")
+                % {"seconds": FEED_DEADLINE}
+            ) from None
         raise FeedError(
             _("The feed's server stopped answering for %(seconds)d seconds.")
             % {"seconds": FEED_TIMEOUT}
@@ -244,13 +251,17 @@ def _saved(
     last: bool,
     *,
     more: bool,
+    shown: Result | None = None,
 ) -> None:
+    """Save the cursor and the read's outcome; `shown` is what the read found so far when it
+    took several rounds (`got` is this round's batch, whose queries the alerts check)."""
+    shown = shown or got
     values: dict[str, Any] = {
         "cursor": cursor if cursor is not None else source.cursor,
         "last_read_at": at,
-        "last_found": got.stored,
+        "last_found": shown.stored,
         "last_error": "",
-        "last_problems": got.problems[:50],
+        "last_problems": shown.problems[:50],
         "error_count": 0,
     }
     if last:

@@ -3,35 +3,50 @@
 label is "negative", "neutral" or "positive" (hubbub.inbox.models.Sentiment values); score is
 in -1 … 1. Which analyzer runs depends on the language (hubbub.nlp.language.detect):
 
-- "en": VADER (vaderSentiment), a lexicon and rules tuned for social media; its compound score
-  is the score, with the thresholds VADER's authors recommend (±0.05).
-- "fr": the Pattern lexicon of textblob-fr (polarity), plus a small supplement of the words
-  customers use to complain or thank that the general lexicon lacks or gets wrong
-  ("arnaque", "inadmissible", "ça ne marche pas", "pas terrible", "au top", …) and a
-  rewrite of "ne … pas" around a verb, which Pattern does not see as a negation.
-  Thresholds -0.1 and +0.15: Pattern's scores are coarser than VADER's, mild words
-  ("merci" 0.3) stay clear of them, and Pattern rates plain facts slightly positive ("le
-  colis est arrivé" +0.1). Tuned on a 20-message French sample, not on the test set.
+- "en" and "fr": a trained analyzer (hubbub.nlp.trained): a small linear model over the
+  words, negation, emoji and punctuation of the message and the score of the lexicon
+  analyzer below, trained on a corpus of social-media messages Hubbub ships
+  (hubbub/nlp/train). It reads sarcasm and polite complaints far better than the lexicons
+  alone; its score is P(positive) - P(negative).
+- The lexicon analyzers it builds on, still available as classes: VaderAnalyzer (English:
+  VADER, a lexicon and rules tuned for social media; its compound score, thresholds ±0.05)
+  and FrenchAnalyzer (the Pattern lexicon of textblob-fr, plus a small supplement of the
+  words customers use to complain or thank that the general lexicon lacks or gets wrong —
+  "arnaque", "inadmissible", "ça ne marche pas", "pas terrible", "au top", … — and a
+  rewrite of "ne … pas" around a verb, which Pattern does not see as a negation;
+  thresholds -0.1 and +0.15, Pattern's scores being coarser than VADER's).
 - anything else, and "" (unknown): emoji only — "😡" still reads as negative, "❤️" as
   positive; without emoji the message is neutral, 0.0. Better neutral than a guess.
 
 Emoji hints (EMOJI) count in every analyzer: VADER and Pattern give "😡" no weight at all.
 
 Pluggable: an `Analyzer` has `analyze(text) -> (label, score)`; `register(language, factory)`
-puts another one in charge of a language (e.g. a model-based analyzer), and
-`get_analyzer(language)` returns the one in charge, built once per process (lazily: VADER and
-the Pattern lexicon load on first use, about 0.1 s and 0.5 s). Calls are cheap afterwards
-(well under a millisecond for a tweet); texts are cut at MAX_CHARS first.
+puts another one in charge of a language, and `get_analyzer(language)` returns the one in
+charge, built once per process (lazily: the trained analyzers train at first use, about a
+second each, VADER and the Pattern lexicon load then too). Calls are cheap afterwards (a
+fraction of a millisecond for a tweet); texts are cut at MAX_CHARS first.
 
-This is a baseline, meant to sort an inbox ("show me the angry ones"), not to judge people;
-sarcasm fools it. Its accuracy is measured against labelled samples in tests/nlp.
+Models of your own: when the environment variable HUBBUB_SENTIMENT_MODEL_DIR names a folder,
+each of its subfolders named after a language (models/en, models/fr, models/de, …) holds a
+model written by `hubbub sentiment-train TRAIN.csv --out FOLDER`, and that model is in
+charge of its language instead of the default or a registered one. The variable is read
+when an analyzer is first needed (and again if it changes). A folder that is missing or
+broken is an error (hubbub.nlp.trained.ModelFolderError, a ValueError naming the folder,
+the problem and what to do), raised by every call until it is fixed: never a silent
+fallback to the default. A language without a subfolder keeps its default analyzer.
+
+This is meant to sort an inbox ("show me the angry ones"), not to judge people. Its
+accuracy is measured against labelled sets (hubbub/nlp/eval, `hubbub sentiment-eval`; see
+docs/listening.md), and a workspace's corrections can teach it (hubbub.nlp.learning).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 NEGATIVE = "negative"
@@ -165,8 +180,26 @@ class FrenchAnalyzer:
         return label_for(score, self.negative_below, self.positive_above), score
 
 
-_factories: dict[str, Callable[[], Analyzer]] = {"en": VaderAnalyzer, "fr": FrenchAnalyzer}
+MODEL_DIR_VARIABLE = "HUBBUB_SENTIMENT_MODEL_DIR"
+
+
+def _trained(language: str) -> Callable[[], Analyzer]:
+    """The factory of the trained default analyzer of `language` (imported when first used:
+    hubbub.nlp.trained builds on this module)."""
+
+    def build() -> Analyzer:
+        from hubbub.nlp import trained
+
+        return trained.default_analyzer(language)
+
+    build.__name__ = build.__qualname__ = f"trained_{language}"
+    return build
+
+
+_factories: dict[str, Callable[[], Analyzer]] = {"en": _trained("en"), "fr": _trained("fr")}
 _instances: dict[str, Analyzer] = {}
+_failures: dict[str, ValueError] = {}  # a broken model folder, raised again until fixed
+_model_dir = ""  # the HUBBUB_SENTIMENT_MODEL_DIR the instances were built with
 _fallback = EmojiAnalyzer()
 _lock = threading.Lock()
 
@@ -176,25 +209,67 @@ def register(language: str, factory: Callable[[], Analyzer]) -> None:
     with _lock:
         _factories[language] = factory
         _instances.pop(language, None)
+        _failures.pop(language, None)
 
 
 def languages() -> list[str]:
-    """The languages with an analyzer of their own."""
+    """The languages with an analyzer of their own (the defaults and registered ones)."""
     return sorted(_factories)
 
 
+def model_dir() -> Path | None:
+    """The folder HUBBUB_SENTIMENT_MODEL_DIR names, if set."""
+    value = os.environ.get(MODEL_DIR_VARIABLE, "").strip()
+    return Path(value) if value else None
+
+
+def _folder_factory(language: str) -> Callable[[], Analyzer] | None:
+    """The factory of `language`'s model in HUBBUB_SENTIMENT_MODEL_DIR, if there is one."""
+    root = model_dir()
+    if root is None:
+        return None
+    from hubbub.nlp import trained
+
+    if not root.is_dir():
+        raise trained.ModelFolderError(
+            root,
+            f"{MODEL_DIR_VARIABLE} names no folder: create it, with one subfolder per "
+            f"language written by `hubbub sentiment-train`, or unset the variable",
+        )
+    folder = root / language
+    if not language or not folder.exists():
+        return None
+    return lambda: trained.load_folder(folder, language)
+
+
 def get_analyzer(language: str) -> Analyzer:
-    """The analyzer for `language`, built once per process; the emoji-only one otherwise."""
+    """The analyzer for `language`, built once per process; the emoji-only one otherwise.
+    Raises ModelFolderError (a ValueError) when HUBBUB_SENTIMENT_MODEL_DIR is broken."""
+    global _model_dir
+    configured = os.environ.get(MODEL_DIR_VARIABLE, "")
+    if configured != _model_dir:
+        with _lock:
+            _instances.clear()
+            _failures.clear()
+            _model_dir = configured
     analyzer = _instances.get(language)
     if analyzer is not None:
         return analyzer
-    factory = _factories.get(language)
-    if factory is None:
-        return _fallback
+    failure = _failures.get(language)
+    if failure is not None:
+        raise failure
     with _lock:
         analyzer = _instances.get(language)
         if analyzer is None:
-            analyzer = factory()
+            try:
+                factory = _folder_factory(language) or _factories.get(language)
+                if factory is None:
+                    return _fallback
+                analyzer = factory()
+            except ValueError as exc:
+                if configured:  # a broken model folder: the same error until it is fixed
+                    _failures[language] = exc
+                raise
             _instances[language] = analyzer
     return analyzer
 

@@ -85,16 +85,16 @@ _DIGITS = re.compile(r"\d+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _NT = re.compile(r"n't\b")
 _QUOTED = re.compile(r"[\"“«]\s*[^\"”»]{1,40}?\s*[\"”»]")
-_EMOJI = re.compile("[\u2600-\u27bf\u2b50\u2b55\U0001f000-\U0001faff]")
-_TOKEN = re.compile(r"[a-z0-9]+|[.,;:!?()]|\.\.\.|[\u2600-\u27bf\u2b50\u2b55\U0001f000-\U0001faff]")
+_TOKEN = re.compile(r"[a-z0-9]+|\.\.\.|[.,;:!?()]|[\u2600-\u27bf\u2b50\u2b55\U0001f000-\U0001faff]")
 _CAPS = re.compile(r"\b[A-Z]{3,}\b")
 
 # Words that open a negation's scope; a punctuation mark or "but" closes it.
-NEGATIONS = frozenset(
+_ENGLISH_NEGATIONS = (
     "not no never nothing nobody none nowhere neither nor cannot without dont doesnt didnt "
-    "isnt wasnt arent werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt aint "
-    "ne n pas jamais rien aucun aucune personne sans ni guere".split()
+    "isnt wasnt arent werent cant couldnt wont wouldnt shouldnt hasnt havent hadnt aint"
 )
+_FRENCH_NEGATIONS = "ne n pas jamais rien aucun aucune personne sans ni guere"
+NEGATIONS = frozenset(_ENGLISH_NEGATIONS.split() + _FRENCH_NEGATIONS.split())
 _SCOPE_ENDS = frozenset(".,;:!?()") | {"but", "mais", "...", "though", "pourtant"}
 _PUNCTUATION = frozenset(".,;:()")
 
@@ -241,7 +241,7 @@ def fit(
     w = [[0.0, 0.0, 0.0] for _ in range(size)]
     g2 = [[1e-8, 1e-8, 1e-8] for _ in range(size)]
     order = list(range(len(encoded)))
-    shuffle = random.Random(seed).shuffle
+    shuffle = random.Random(seed).shuffle  # noqa: S311 (an order, not a secret)
     sqrt = math.sqrt
     exp = math.exp
     for _epoch in range(epochs):
@@ -277,7 +277,7 @@ def fit(
 # --- lexicons, corpora, analyzers -------------------------------------------------------
 
 _lexicons: dict[str, Lexicon] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def lexicon(language: str) -> Lexicon | None:
@@ -286,22 +286,26 @@ def lexicon(language: str) -> Lexicon | None:
     found = _lexicons.get(language)
     if found is not None:
         return found
-    factory: Callable[[], sentiment.Analyzer] | None = {
+    factories: dict[str, Callable[[], sentiment.Analyzer]] = {
         "en": sentiment.VaderAnalyzer,
         "fr": sentiment.FrenchAnalyzer,
-    }.get(language)
+    }
+    factory = factories.get(language)
     if factory is None:
         return None
     with _lock:
         found = _lexicons.get(language)
         if found is None:
-            analyzer = factory()
-
-            def found(text: str) -> float:
-                return analyzer.analyze(text)[1]
-
+            found = _scorer(factory())
             _lexicons[language] = found
     return found
+
+
+def _scorer(analyzer: sentiment.Analyzer) -> Lexicon:
+    def score(text: str) -> float:
+        return analyzer.analyze(text)[1]
+
+    return score
 
 
 @dataclass(frozen=True)
@@ -396,8 +400,16 @@ def default_model(language: str) -> Model:
     return model
 
 
+_default_analyzers: dict[str, TrainedAnalyzer] = {}
+
+
 def default_analyzer(language: str) -> TrainedAnalyzer:
-    return TrainedAnalyzer(default_model(language))
+    """The analyzer of the default model of `language`, once per process."""
+    analyzer = _default_analyzers.get(language)
+    if analyzer is None:
+        analyzer = TrainedAnalyzer(default_model(language))
+        _default_analyzers[language] = analyzer
+    return analyzer
 
 
 def english() -> TrainedAnalyzer:
@@ -447,9 +459,7 @@ def load_folder(path: Path | str, language: str | None = None) -> TrainedAnalyze
     retrain = "retrain it with `hubbub sentiment-train`"
     manifest = _read_json(folder / MANIFEST, folder, retrain)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ModelFolderError(
-            folder, f"{MANIFEST} does not describe a {FORMAT} model: {retrain}"
-        )
+        raise ModelFolderError(folder, f"{MANIFEST} does not describe a {FORMAT} model: {retrain}")
     if manifest.get("features_version") != FEATURES_VERSION:
         raise ModelFolderError(
             folder,
@@ -480,9 +490,7 @@ def load_folder(path: Path | str, language: str | None = None) -> TrainedAnalyze
         and all(isinstance(x, int | float) and math.isfinite(x) for x in row)
         for row in raw.values()
     ):
-        raise ModelFolderError(
-            folder, f"{name} must map each feature to three numbers: {retrain}"
-        )
+        raise ModelFolderError(folder, f"{name} must map each feature to three numbers: {retrain}")
     weights = {str(k): [float(x) for x in row] for k, row in raw.items()}
     rows = manifest.get("rows")
     model = Model(
@@ -500,7 +508,7 @@ def load_folder(path: Path | str, language: str | None = None) -> TrainedAnalyze
 def folds_of(n: int, folds: int, seed: int = SEED) -> list[list[int]]:
     """Indices 0 … n-1 dealt into `folds` groups, shuffled with a fixed seed."""
     order = list(range(n))
-    random.Random(seed).shuffle(order)
+    random.Random(seed).shuffle(order)  # noqa: S311 (an order, not a secret)
     return [order[k::folds] for k in range(folds)]
 
 

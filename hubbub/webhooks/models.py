@@ -30,6 +30,7 @@ EVENTS: dict[str, object] = {
     "post.status_changed": _("A post's status changed"),
     "conversation.created": _("A new conversation arrived in the inbox"),
     "conversation.breached": _("A conversation missed its response target"),
+    "listening.alert": _("Mentions of a listening query spiked or show a possible crisis"),
 }
 # Sent by "Send test event" whatever the endpoint subscribes to.
 TEST_EVENT = "webhook.test"

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hubbub.core.access import Access, access_workspace
 from hubbub.core.models import Workspace
-from hubbub.listening import actions, alerts, pipeline, sources
+from hubbub.listening import actions, alerts, pipeline, sources, spikes
 from hubbub.listening.actions import QueryInput, SourceInput
 from hubbub.listening.models import ListeningAlert, ListeningSource, Mention, MentionMatch
 from hubbub.networks.bluesky.connect import connect_bluesky
@@ -134,10 +134,9 @@ def test_bluesky_search_feeds_listening_and_a_negative_burst_alerts_by_email(
     assert query.__class__.objects.get(pk=query.pk).spike_state["burst_since"]
     assert smtp.recorder.received == []
     # The follow-up check, PERSIST later (the delayed job), raises and sends the alert.
-    later = datetime.now(UTC) + alerts.spikes.PERSIST + timedelta(seconds=1)
-    with time_machine.travel(later, tick=True):
-        with commits(execute=True):
-            raised = alerts.check_queries(owner.workspace.pk, [query.pk])
+    later = datetime.now(UTC) + spikes.PERSIST + timedelta(seconds=1)
+    with time_machine.travel(later, tick=True), commits(execute=True):
+        raised = alerts.check_queries(owner.workspace.pk, [query.pk])
     assert [a.query_id for a in raised] == [query.pk]
     alert = raised[0]
     assert alert.severity == "crisis"
@@ -160,9 +159,8 @@ def test_bluesky_search_feeds_listening_and_a_negative_burst_alerts_by_email(
     assert smtp.recorder.to("bob@example.com") == []
 
     # A second check within the cooldown sends nothing more.
-    with time_machine.travel(later + timedelta(seconds=30), tick=True):
-        with commits(execute=True):
-            assert alerts.check_queries(owner.workspace.pk, [query.pk]) == []
+    with time_machine.travel(later + timedelta(seconds=30), tick=True), commits(execute=True):
+        assert alerts.check_queries(owner.workspace.pk, [query.pk]) == []
     assert len(smtp.recorder.to("alice@example.com")) == 1
 
     # Crisis mode from the alert: publishing paused, the mentions in the inbox, tagged.

@@ -50,8 +50,8 @@ def alert_list(request: HttpRequest, access: Access) -> HttpResponse:
 
 @require_GET
 @workspace_view("listening.view")
-def alert_page(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    alert = _alert(access, pk)
+def alert_page(request: HttpRequest, access: Access, alert_id: int) -> HttpResponse:
+    alert = _alert(access, alert_id)
     window = list(actions.mentions_of(alert))
     facts: dict[str, Any] = alert.facts or {}
     ratio = alert.mentions / alert.expected if alert.expected else None
@@ -78,8 +78,8 @@ def alert_page(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view("listening.view")
-def acknowledge(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    alert = _alert(access, pk)
+def acknowledge(request: HttpRequest, access: Access, alert_id: int) -> HttpResponse:
+    alert = _alert(access, alert_id)
     if attempt(request, lambda: actions.acknowledge(access, alert)) is not None:
         messages.success(request, _("Alert acknowledged."))
     return redirect(back(request, _url(access, alert)))
@@ -87,10 +87,10 @@ def acknowledge(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view("publishing.pause")
-def crisis(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+def crisis(request: HttpRequest, access: Access, alert_id: int) -> HttpResponse:
     """Crisis mode: publishing paused, the alert's mentions in the inbox tagged "crisis";
     the inbox opens on them."""
-    alert = _alert(access, pk)
+    alert = _alert(access, alert_id)
     conversations = attempt(request, lambda: actions.crisis_mode(access, alert))
     if conversations is None:
         return redirect(_url(access, alert))

@@ -140,9 +140,9 @@ def _mention(access: Access, pk: int) -> Mention:
 
 @require_POST
 @workspace_view("listening.triage")
-def correct(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+def correct(request: HttpRequest, access: Access, mention_id: int) -> HttpResponse:
     """One click says what the sentiment is. htmx: the row again; otherwise back to the list."""
-    mention = _mention(access, pk)
+    mention = _mention(access, mention_id)
     label = request.POST.get("label", "")
     error = ""
     try:
@@ -174,9 +174,9 @@ def correct(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view("listening.triage")
-def to_conversation(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
+def to_conversation(request: HttpRequest, access: Access, mention_id: int) -> HttpResponse:
     """Bring the mention into the inbox and open its conversation there."""
-    mention = _mention(access, pk)
+    mention = _mention(access, mention_id)
     conversation = attempt(request, lambda: actions.to_conversation(access, mention))
     if conversation is None:
         return redirect(back(request, mentions_url(access)))

@@ -163,8 +163,8 @@ def query_new(request: HttpRequest, access: Access) -> HttpResponse:
 
 
 @workspace_view("listening.configure")
-def query_edit(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    return _edit(request, access, get_object_or_404(Query, pk=pk, workspace=access.workspace))
+def query_edit(request: HttpRequest, access: Access, query_id: int) -> HttpResponse:
+    return _edit(request, access, get_object_or_404(Query, pk=query_id, workspace=access.workspace))
 
 
 @require_GET
@@ -178,8 +178,8 @@ def preview(request: HttpRequest, access: Access) -> HttpResponse:
 
 @require_POST
 @workspace_view("listening.configure")
-def query_delete(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    query = get_object_or_404(Query, pk=pk, workspace=access.workspace)
+def query_delete(request: HttpRequest, access: Access, query_id: int) -> HttpResponse:
+    query = get_object_or_404(Query, pk=query_id, workspace=access.workspace)
     name = query.name
     if attempt(request, lambda: done(actions.delete_query, access, query)):
         messages.success(request, _("Query “%(name)s” deleted.") % {"name": name})
@@ -198,8 +198,8 @@ def group_new(request: HttpRequest, access: Access) -> HttpResponse:
 
 @require_POST
 @workspace_view("listening.configure")
-def group_delete(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    group = get_object_or_404(QueryGroup, pk=pk, workspace=access.workspace)
+def group_delete(request: HttpRequest, access: Access, group_id: int) -> HttpResponse:
+    group = get_object_or_404(QueryGroup, pk=group_id, workspace=access.workspace)
     name = group.name
     if attempt(request, lambda: done(actions.delete_group, access, group)):
         messages.success(request, _("Group “%(name)s” deleted; its queries stay.") % {"name": name})

@@ -99,14 +99,14 @@ def source_new(request: HttpRequest, access: Access) -> HttpResponse:
 
 
 @workspace_view("listening.configure")
-def source_edit(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    return _edit(request, access, _source(access, pk))
+def source_edit(request: HttpRequest, access: Access, source_id: int) -> HttpResponse:
+    return _edit(request, access, _source(access, source_id))
 
 
 @require_POST
 @workspace_view("listening.configure")
-def source_read(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    source = _source(access, pk)
+def source_read(request: HttpRequest, access: Access, source_id: int) -> HttpResponse:
+    source = _source(access, source_id)
     read = attempt(request, lambda: actions.read_now(access, source))
     if read is not None:
         if read.last_error:
@@ -130,8 +130,8 @@ def source_read(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view("listening.configure")
-def source_delete(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
-    source = _source(access, pk)
+def source_delete(request: HttpRequest, access: Access, source_id: int) -> HttpResponse:
+    source = _source(access, source_id)
     name = source.name
     if attempt(request, lambda: done(actions.delete_source, access, source)):
         messages.success(

@@ -10,7 +10,10 @@ hubbub inbox-poll   read every due inbox source now [--workspace SLUG] [--channe
 hubbub inbox-backfill CHANNEL_ID [--days N]   read a channel's last N days into the inbox
 hubbub inbox-export WORKSPACE [--status open] [--out FILE]   conversations as CSV
 hubbub inbox-check-targets   check response targets once: warnings and breaches
+hubbub listening-read [--workspace SLUG] [--source ID] [--all]   read listening sources now
+hubbub listening-import FILE.csv --workspace SLUG   bring mentions in from a CSV file
 hubbub sentiment-eval FILE.csv   accuracy and macro-F1 of sentiment on labelled messages
+hubbub sentiment-train TRAIN.csv --out FOLDER   train a sentiment model for a language
 """
 
 from __future__ import annotations

@@ -449,9 +449,16 @@ def correct_sentiment(access: Access, mention: Mention, label: str) -> Mention:
             before={"sentiment": previous},
             after={"sentiment": label},
         )
-    transaction.on_commit(lambda: feelings.forget(access.workspace.pk))
+    transaction.on_commit(lambda: _learn(access.workspace.pk))
     mention.sentiment, mention.sentiment_corrected = label, True
     return mention
+
+
+def _learn(workspace_id: int) -> None:
+    from hubbub.listening.tasks import remeasure_later
+
+    feelings.forget(workspace_id)
+    remeasure_later(workspace_id)
 
 
 def to_conversation(access: Access, mention: Mention) -> Any:

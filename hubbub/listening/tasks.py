@@ -44,6 +44,19 @@ def read_source_task(source_id: int) -> None:
         sources.read_source(source)
 
 
+@db_task(retries=0)
+def remeasure_task(workspace_id: int) -> None:
+    from hubbub.listening import feelings
+
+    feelings.remeasure(workspace_id)
+
+
+def remeasure_later(workspace_id: int) -> None:
+    """Measure learning again in a minute: corrections come in runs (a person going down the
+    list), and each measure retrains the model several times."""
+    remeasure_task.schedule((workspace_id,), delay=60)
+
+
 def check_later(workspace_id: int, query_ids: list[int], delay: timedelta) -> None:
     """Check these queries again after `delay` (a burst must last to alert)."""
     check_queries_task.schedule((workspace_id, query_ids), delay=int(delay.total_seconds()) + 1)

@@ -119,7 +119,10 @@ def test_bad_items_are_reported_and_the_rest_go_through(acme: Workspace) -> None
         now=NOW,
     )
     assert got.stored == 3
-    assert got.problems == ["item 1: it has no text; nothing to listen to"]
+    assert got.problems == [
+        "item 1: it has no text; nothing to listen to",
+        "item 4: only its first 10,000 characters were kept (it had 50,005)",
+    ]
     rocks = Mention.objects.get(external_id="2")
     assert rocks.text == "Acme rocks"
     assert rocks.published_at == NOW  # a date in the future is brought back to now

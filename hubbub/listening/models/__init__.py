@@ -2,7 +2,12 @@
 query each mention matches, people's sentiment corrections, and spike alerts."""
 
 from hubbub.listening.models.alerts import AlertSeverity, ListeningAlert
-from hubbub.listening.models.mentions import Mention, MentionMatch, SentimentCorrection
+from hubbub.listening.models.mentions import (
+    Mention,
+    MentionMatch,
+    SentimentCorrection,
+    SentimentLearning,
+)
 from hubbub.listening.models.queries import GroupKind, Query, QueryGroup
 from hubbub.listening.models.sources import ListeningSource, SourceKind
 
@@ -16,5 +21,6 @@ __all__ = [
     "Query",
     "QueryGroup",
     "SentimentCorrection",
+    "SentimentLearning",
     "SourceKind",
 ]

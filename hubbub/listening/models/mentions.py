@@ -111,3 +111,27 @@ class SentimentCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.text[:40]}"
+
+
+class SentimentLearning(models.Model):
+    """How well the workspace's analyzer reads its corrected items in one language, before and
+    after learning from them (hubbub.nlp.learning.measure), measured in the background after
+    corrections change (hubbub.listening.feelings.remeasure): a measure retrains the model
+    once per fold, seconds of work that no page should wait for."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    corrections = models.PositiveIntegerField()
+    before = models.FloatField()  # accuracy, 0 … 1
+    after = models.FloatField()
+    measured_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "language"], name="one_learning_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.before:.2f} → {self.after:.2f}"

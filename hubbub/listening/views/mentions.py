@@ -9,7 +9,6 @@ query string). The list shows each original once, with how many reposts it had, 
 from __future__ import annotations
 
 import csv
-import importlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -25,7 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from hubbub.core.access import Access, ActionError
 from hubbub.inbox.csv_export import guard
 from hubbub.listening import actions, stats
-from hubbub.listening.models import Mention, MentionMatch, SentimentCorrection
+from hubbub.listening.feelings import LEARNING_LANGUAGES
+from hubbub.listening.models import Mention, MentionMatch, SentimentCorrection, SentimentLearning
 from hubbub.listening.views.common import (
     SENTIMENT_LABELS,
     attempt,
@@ -241,16 +241,6 @@ def export(request: HttpRequest, access: Access) -> StreamingHttpResponse:
 # --- learning ------------------------------------------------------------------------------
 
 
-def _measure() -> Any:
-    """hubbub.nlp.learning.measure(language, corrections) → (before, after, n), when there."""
-    try:
-        module = importlib.import_module("hubbub.nlp.learning")
-    except ImportError:
-        return None
-    found = getattr(module, "measure", None)
-    return found if callable(found) else None
-
-
 @require_GET
 @workspace_view("listening.view")
 def learning(request: HttpRequest, access: Access) -> HttpResponse:
@@ -261,25 +251,26 @@ def learning(request: HttpRequest, access: Access) -> HttpResponse:
         .annotate(n=Count("pk"))
         .order_by("-n", "language")
     )
-    measure = _measure()
+    measured = {
+        row.language: row for row in SentimentLearning.objects.filter(workspace=access.workspace)
+    }
     rows: list[dict[str, Any]] = []
     for row in counts:
         shown: dict[str, Any] = {"language": row["language"], "corrections": row["n"]}
-        if measure is not None and row["language"]:
-            corrections = list(
-                SentimentCorrection.objects.filter(
-                    workspace=access.workspace, language=row["language"]
-                ).order_by("created_at", "pk")
+        found = measured.get(row["language"])
+        if found is not None:
+            shown.update(
+                before=round(100 * found.before, 1),
+                after=round(100 * found.after, 1),
+                measured=found.corrections,
+                measured_at=found.measured_at,
+                stale=found.corrections != row["n"],
             )
-            try:
-                before, after, n = measure(row["language"], corrections)
-            except Exception:  # a measure that fails must not take the page down
-                shown["failed"] = True
-            else:
-                shown.update(before=round(100 * before, 1), after=round(100 * after, 1), measured=n)
+        elif row["language"] not in LEARNING_LANGUAGES:
+            shown["unlearnable"] = True
         rows.append(shown)
     return render(
         request,
         "listening/learning.html",
-        {"rows": rows, "measured": measure is not None},
+        {"rows": rows, "measured": True},
     )

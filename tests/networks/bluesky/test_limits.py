@@ -55,7 +55,7 @@ def test_it_declares_the_documented_media_limits():
 
 
 def test_it_declares_what_bluesky_offers():
-    assert Capability.SEARCH not in BlueskyConnector.capabilities  # not implemented yet
+    assert Capability.SEARCH in BlueskyConnector.capabilities  # app.bsky.feed.searchPosts
     assert Capability.MENTIONS in BlueskyConnector.capabilities
     assert Capability.PUBLISH_THREAD in BlueskyConnector.capabilities
     assert Capability.FIRST_COMMENT not in BlueskyConnector.capabilities

@@ -332,8 +332,8 @@ def alert_latency(workspace_id: int) -> dict[str, float]:
         workspace=space,
         name="Latency",
         text="quorbex",
-        created_at=NOW - timedelta(days=3),
-        updated_at=NOW - timedelta(days=3),
+        created_at=NOW - timedelta(days=2),
+        updated_at=NOW - timedelta(days=2),
     )
     rng = random.Random(11)
     calm = [

@@ -11,7 +11,9 @@ When checks run:
 Two windows are looked at, by publication time (so that a backfill of old posts is never a
 "spike"): the last SHORT_WINDOW, which sees a sharp burst within its first minutes, and the
 last WINDOW, which sees a slower rise; the check goes with whichever stands out more from
-its expected count (the larger z-score), and the alert reports that window.
+its expected count (the larger z-score), and the alert reports that window. The short
+window needs SHORT_MIN_MENTIONS at least: for a quiet query a handful of mentions within
+two minutes happens by chance too often.
 
 The baseline learns each finished hour once (`learned_until` in
 the query's spike_state), in the workspace's time zone: people's habits follow their clock.
@@ -52,6 +54,9 @@ log = logging.getLogger(__name__)
 
 WINDOW = timedelta(minutes=10)
 SHORT_WINDOW = timedelta(minutes=2)
+# The short window speaks only from this many mentions on: for a quiet query (a couple an
+# hour) a handful within two minutes is too often chance; the long window judges those.
+SHORT_MIN_MENTIONS = 10
 FIRST_LEARNING = timedelta(days=28)  # a new query's baseline starts from its last 4 weeks
 TOP_TERMS = 5
 TOP_MENTIONS = 3
@@ -247,6 +252,8 @@ def _sharper(
         expected = state.baseline.expected_per_hour(moment) * window.total_seconds() / 3600
         return (count - expected) / math.sqrt(expected) if expected else math.inf
 
+    if short[0] < SHORT_MIN_MENTIONS:
+        return WINDOW
     return SHORT_WINDOW if z(short[0], SHORT_WINDOW) > z(long[0], WINDOW) else WINDOW
 
 

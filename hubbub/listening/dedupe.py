@@ -181,17 +181,21 @@ class Deduper:
     def _near(
         self, ordered: tuple[str, ...], words: frozenset[str], sketch: list[Key]
     ) -> Hashable | None:
-        short = len(ordered) < MIN_WORDS
+        if len(ordered) < MIN_WORDS:
+            return None  # a short text must be the very same words: _exact has answered
         size = len(words)
+        tried: set[int] = set()
         for band in sketch:
-            for other_ordered, other, key in reversed(self._buckets.get(band, ())):
-                if short or len(other_ordered) < MIN_WORDS:
-                    if ordered == other_ordered:
-                        return key
+            for entry in reversed(self._buckets.get(band, ())):
+                other_ordered, other, key = entry
+                if len(other_ordered) < MIN_WORDS or id(entry) in tried:
                     continue
+                tried.add(id(entry))
+                other_size = len(other)
                 # Jaccard ≥ SAME_SHARE needs sizes within that ratio: skip the rest cheaply.
-                if min(size, len(other)) < SAME_SHARE * max(size, len(other)):
+                if min(size, other_size) < SAME_SHARE * max(size, other_size):
                     continue
-                if len(words & other) >= SAME_SHARE * len(words | other):
+                shared = len(words & other)
+                if shared >= SAME_SHARE * (size + other_size - shared):
                     return key
         return None

@@ -41,7 +41,7 @@ RATIO = 3.0
 Z = 4.0
 MIN_MENTIONS = 5
 CRISIS_SHIFT = 0.25
-PERSIST = timedelta(seconds=30)
+PERSIST = timedelta(seconds=20)
 COOLDOWN = timedelta(hours=1)
 
 NONE, SPIKE, CRISIS = "none", "spike", "crisis"

@@ -41,6 +41,9 @@ _SPACES = re.compile(r"\s+")
 # asking unicodedata cost a third of the language's time).
 _NOISE = regex.compile(r"[^\p{L}\p{M}'\u2019\-.,;:!?\s]+")
 
+# At least MIN_LETTERS letters (str.isalpha is \p{L}); stops at the last one it needs.
+_ENOUGH_LETTERS = regex.compile(rf"(?:\P{{L}}*\p{{L}}){{{MIN_LETTERS}}}")
+
 _lock = threading.Lock()
 _identifier: Any = None
 
@@ -75,7 +78,7 @@ def strip_noise(text: str) -> str:
 def detect_with_confidence(text: str) -> tuple[str, float]:
     """(language, confidence) before the confidence floor; ("", 0.0) when too short."""
     cleaned = strip_noise(text)
-    if sum(1 for char in cleaned if char.isalpha()) < MIN_LETTERS:
+    if _ENOUGH_LETTERS.match(cleaned) is None:
         return "", 0.0
     language, confidence = _model().classify(cleaned)
     return str(language), float(confidence)

@@ -84,9 +84,14 @@ def label_for(score: float, negative_below: float, positive_above: float) -> str
     return NEUTRAL
 
 
+# The emoji above, found by one regular expression rather than a look-up per character (a
+# third of a French message's sentiment time went on that loop).
+_EMOJI = re.compile("[" + re.escape("".join(EMOJI)) + "]")
+
+
 def emoji_hint(text: str) -> float:
     """The emoji's pull on the score: ±EMOJI_WEIGHT each, capped at ±EMOJI_CAP."""
-    total = sum(EMOJI.get(char, 0) for char in _VARIATION.sub("", text))
+    total = sum(EMOJI[char] for char in _EMOJI.findall(text))
     return max(-EMOJI_CAP, min(EMOJI_CAP, total * EMOJI_WEIGHT))
 
 

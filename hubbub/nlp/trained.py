@@ -104,9 +104,11 @@ def fold(text: str) -> str:
     @mentions and digits, letters repeated three times or more cut to two."""
     text = _URL.sub(" httplink ", text.translate(_APOSTROPHES))
     text = _MENTION.sub(" atmention ", text)
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = sentiment._VARIATION.sub("", text)
+    text = text.lower()
+    if not text.isascii():  # ASCII has nothing to decompose: the common case skips the loop
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = sentiment._VARIATION.sub("", text)
     text = _DIGITS.sub("0", text)
     text = _NT.sub(" not", text)
     return _REPEATS.sub(r"\1\1", text.replace("\u2026", "...").replace("'", " "))

@@ -28,6 +28,7 @@ web-scale corpora, where a tweet needs four keys.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections import deque
 from collections.abc import Hashable
@@ -132,15 +133,24 @@ def same_text(a: list[str] | frozenset[str], b: list[str] | frozenset[str]) -> b
     return len(first & second) >= SAME_SHARE * len(first | second)
 
 
+def exact_key(words: list[str]) -> str:
+    """What the very same text shares (16 hex digits): its words in order for a short text,
+    its distinct words for a longer one (a retweet, "via @name", the words moved around)."""
+    parts = words if len(words) < MIN_WORDS else sorted(set(words))
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+
+
 class Deduper:
     """`seen(key, url, text)`: the key of an earlier mention this one repeats (the same
     canonical link, or the same text as same_text() has it), else None — and this one is
-    remembered either way."""
+    remembered either way. `remember(key, link, exact)` takes in a mention known only by
+    its link and exact_key (what another process stored): later ones with that link or the
+    very same words are found; near-identical ones are not."""
 
     def __init__(self) -> None:
         self._by_url: dict[str, Hashable] = {}
         # The very same words (a retweet, "via @name"): found at once, however busy the keys.
-        self._exact: dict[tuple[str, ...] | frozenset[str], Hashable] = {}
+        self._exact: dict[str, Hashable] = {}
         self._buckets: dict[Key, deque[tuple[tuple[str, ...], frozenset[str], Hashable]]] = {}
 
     def seen(
@@ -151,19 +161,25 @@ class Deduper:
         words: list[str] | None = None,
         *,
         link: str | None = None,
+        exact: str | None = None,
     ) -> Hashable | None:
-        """`link`: the canonical form of `url`, when the caller has it already."""
+        """`link`, `words`, `exact`: the canonical form of `url`, words_of(text) and its
+        exact_key, when the caller has them already."""
         if link is None:
             link = canonical_url(url) if url else ""
         if link and link in self._by_url:
             return self._by_url[link]
         ordered = words if words is not None else words_of(text)
+        exact = exact if exact is not None else exact_key(ordered)
+        found = self._exact.get(exact)
+        if found is not None:
+            if link:
+                self._by_url.setdefault(link, found)
+            return found
         distinct = frozenset(ordered)
         sketch = keys(distinct)
-        exact: tuple[str, ...] | frozenset[str] = (
-            tuple(ordered) if len(ordered) < MIN_WORDS else distinct
-        )
-        found = self._exact.get(exact)
+        if found is None:
+            found = self._near(tuple(ordered), distinct, sketch)
         if found is None:
             found = self._near(tuple(ordered), distinct, sketch)
         if link:
@@ -177,6 +193,12 @@ class Deduper:
                     bucket = self._buckets[band] = deque(maxlen=BUCKET)
                 bucket.append(entry)
         return found
+
+    def remember(self, key: Hashable, link: str, exact: str) -> None:
+        if link:
+            self._by_url.setdefault(link, key)
+        if exact:
+            self._exact.setdefault(exact, key)
 
     def _near(
         self, ordered: tuple[str, ...], words: frozenset[str], sketch: list[Key]

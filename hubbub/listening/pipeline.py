@@ -10,7 +10,8 @@
 4. **de-duplication** — a repost (same link, or same words, hubbub.listening.dedupe) is kept
    with `duplicate_of` naming the first; the remembered mentions are the workspace's last
    DEDUPE_WINDOW, held per process and topped up from the database each batch, so that what
-   another worker stored is known too;
+   another worker stored is known too — by its link and its exact words (`words_key`):
+   near-identical texts (a word changed) are found among what this process stored;
 5. **sentiment** — the workspace's analyzer (hubbub.listening.feelings: the default,
    adapted to the workspace's corrections); reposts reuse the original's result;
 6. **matching** — every active query of the workspace at once (hubbub.listening.matcher);
@@ -155,12 +156,15 @@ def _deduper(workspace_id: int, now: datetime) -> _Recent:
         newer = Mention.objects.filter(
             workspace_id=workspace_id, pk__gt=recent.last_id, duplicate_of__isnull=True
         )
-    for pk, url, text in newer.order_by("pk").values_list("pk", "url", "text").iterator():
+    # What others stored is taken in by its link and exact words, without reading its text
+    # again: that would double the de-duplication work of two workers.
+    rows = newer.order_by("pk").values_list("pk", "url", "words_key")
+    for pk, url, words_key in rows.iterator():
         recent.last_id = max(recent.last_id, pk)
         if pk in recent.own:
             recent.own.discard(pk)
             continue
-        recent.deduper.seen(pk, url, text)
+        recent.deduper.remember(pk, dedupe.canonical_url(url) if url else "", words_key)
         recent.remembered += 1
     with _lock:
         _recent[workspace_id] = recent
@@ -235,7 +239,11 @@ def process(
         text = item.text or item.title
         new = _Ref(item, languages.detect(text) or item.language)
         new.link = dedupe.canonical_url(item.url) if item.url else ""
-        earlier = recent.deduper.seen(new, item.url, text, link=new.link)
+        words = dedupe.words_of(text)
+        new.words_key = dedupe.exact_key(words)
+        earlier = recent.deduper.seen(
+            new, item.url, text, words, link=new.link, exact=new.words_key
+        )
         if earlier is not None:
             result.duplicates += 1
             if isinstance(earlier, _Ref):  # stored in this batch or by this process
@@ -276,6 +284,7 @@ class _Ref:
         "pk",
         "queries",
         "score",
+        "words_key",
     )
 
     def __init__(self, item: Found, language: str) -> None:
@@ -288,6 +297,7 @@ class _Ref:
         self.pk: int | None = None
         self.queries: list[int] = []
         self.link = ""
+        self.words_key = ""
 
     def duplicate_id(self) -> int | None:
         return self.original.pk if self.original is not None else self.duplicate_of
@@ -349,6 +359,7 @@ MENTION_FIELDS = (
     "external_id",
     "url",
     "url_key",
+    "words_key",
     "author_handle",
     "author_name",
     "author_url",
@@ -406,6 +417,7 @@ def _insert(
                     item.external_id,
                     item.url,
                     _key_of(new.link),
+                    new.words_key,
                     item.author_handle,
                     item.author_name,
                     item.author_url,

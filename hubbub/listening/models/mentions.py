@@ -19,7 +19,10 @@ class Mention(models.Model):
     hubbub.listening.dedupe) is stored too — it counts in volumes and says how far the
     original spread — with `duplicate_of` naming the first; lists show the original once."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: the unique constraint and the indexes below start with it.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     source = models.ForeignKey(
         ListeningSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -27,6 +30,7 @@ class Mention(models.Model):
     external_id = models.CharField(max_length=500)
     url = models.CharField(max_length=2000, blank=True)
     url_key = models.CharField(max_length=40, blank=True)  # sha1 of the canonical link
+    words_key = models.CharField(max_length=16, blank=True)  # dedupe.exact_key of its words
     author_handle = models.CharField(max_length=255, blank=True)
     author_name = models.CharField(max_length=255, blank=True)
     author_url = models.CharField(max_length=2000, blank=True)
@@ -60,7 +64,6 @@ class Mention(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "published_at"], name="mention_by_time"),
-            models.Index(fields=["workspace", "url_key"], name="mention_by_link"),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,13 @@ class ListeningQueryOut(Schema):
     group: str | None = Field(description="The group's name.")
     is_active: bool
     alerts_enabled: bool = Field(description="Spike and crisis alerts are raised on it.")
+    to_inbox: str = Field(
+        description='Its inbox rule: "" (none), "negative" or "all" — matching mentions '
+        "become inbox conversations as they arrive."
+    )
+    to_inbox_min_reach: int | None = Field(
+        description="The rule only takes authors with at least this many followers."
+    )
     matched_until: datetime | None = Field(
         description="Mentions stored before this time were matched against it too."
     )
@@ -73,6 +80,8 @@ class ListeningQueryIn(Schema):
     group_id: int | None = Field(None, description="A group id; null: none.")
     is_active: bool = True
     alerts_enabled: bool = True
+    to_inbox: str = Field("", description='"", "negative" or "all".')
+    to_inbox_min_reach: int | None = None
 
 
 class ListeningQueryPatchIn(Schema):
@@ -81,6 +90,8 @@ class ListeningQueryPatchIn(Schema):
     group_id: int | None = Field(None, description="A group id; null: none.")
     is_active: bool | None = None
     alerts_enabled: bool | None = None
+    to_inbox: str | None = None
+    to_inbox_min_reach: int | None = None
 
 
 class PreviewIn(Schema):
@@ -359,6 +370,8 @@ def query_out(query: Query, tz: zoneinfo.ZoneInfo) -> ListeningQueryOut:
         group=query.group.name if query.group else None,
         is_active=query.is_active,
         alerts_enabled=query.alerts_enabled,
+        to_inbox=query.to_inbox,
+        to_inbox_min_reach=query.to_inbox_min_reach,
         matched_until=local(query.matched_until, tz),
         created_at=query.created_at.astimezone(tz),
         updated_at=query.updated_at.astimezone(tz),

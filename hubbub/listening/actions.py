@@ -28,6 +28,7 @@ from hubbub.listening.models import (
     QueryGroup,
     SentimentCorrection,
     SourceKind,
+    ToInbox,
 )
 from hubbub.listening.query import Document, QuerySyntaxError, parse
 from hubbub.listening.sources import MIN_INTERVAL
@@ -108,6 +109,8 @@ class QueryInput:
     group: QueryGroup | None = None
     is_active: bool = True
     alerts_enabled: bool = True
+    to_inbox: str = ""  # ToInbox: "", "negative" or "all"
+    to_inbox_min_reach: int | None = None
 
 
 def create_query(access: Access, data: QueryInput) -> Query:
@@ -127,6 +130,8 @@ def create_query(access: Access, data: QueryInput) -> Query:
                 group=data.group,
                 is_active=data.is_active,
                 alerts_enabled=data.alerts_enabled,
+                to_inbox=data.to_inbox,
+                to_inbox_min_reach=data.to_inbox_min_reach,
                 created_by=access.user,
                 created_at=now,
                 updated_at=now,
@@ -154,6 +159,7 @@ def update_query(access: Access, query: Query, data: QueryInput) -> Query:
     changed_text = text != query.text
     query.name, query.text, query.group = name, text, data.group
     query.is_active, query.alerts_enabled = data.is_active, data.alerts_enabled
+    query.to_inbox, query.to_inbox_min_reach = data.to_inbox, data.to_inbox_min_reach
     query.updated_at = timezone.now()
     try:
         with transaction.atomic():
@@ -198,6 +204,13 @@ def _valid(access: Access, data: QueryInput) -> tuple[str, str]:
         raise ActionError(_("Give the query a name."), field="name")
     if data.group is not None:
         same_workspace(access, data.group)
+    if data.to_inbox not in ToInbox.values:
+        raise ActionError(
+            _("Choose which mentions go to the inbox: none, the negative ones or all."),
+            field="to_inbox",
+        )
+    if data.to_inbox_min_reach is not None and data.to_inbox_min_reach < 0:
+        raise ActionError(_("Followers are counted from 0."), field="to_inbox_min_reach")
     return name, _checked(data.text)
 
 

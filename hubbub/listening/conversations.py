@@ -8,6 +8,8 @@ conversations, and the action says so.
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,8 @@ from hubbub.networks.incoming import Author, Incoming
 
 if TYPE_CHECKING:
     from hubbub.networks.models import Channel
+
+log = logging.getLogger(__name__)
 
 CRISIS_TAG = "crisis"
 MAX_CRISIS_MENTIONS = 500
@@ -109,3 +113,46 @@ def crisis_conversations(access: Access, alert: ListeningAlert) -> list[Conversa
     for conversation in conversations.values():
         set_tags(access, conversation, [CRISIS_TAG])
     return list(conversations.values())
+
+
+def bring_in(mention_ids: list[int]) -> int:
+    """The queries' inbox rule: these new mentions become conversations, a batch per
+    channel (one ingestion each); mentions of a feed or an import, with no channel to answer
+    from, stay in listening. Returns how many became conversations. A failure is logged and
+    leaves the mentions in listening: they are stored, and "To inbox" still works."""
+    mentions = list(
+        Mention.objects.filter(pk__in=mention_ids, conversation__isnull=True)
+        .exclude(network="rss")
+        .select_related("source", "source__channel")
+        .order_by("published_at", "pk")
+    )
+    by_channel: dict[int, list[Mention]] = defaultdict(list)
+    channels = {}
+    for mention in mentions:
+        source = mention.source
+        channel = source.channel if source is not None else None
+        if channel is None or channel.disconnected_at is not None:
+            continue
+        by_channel[channel.pk].append(mention)
+        channels[channel.pk] = channel
+    brought = 0
+    for channel_id, found in by_channel.items():
+        channel = channels[channel_id]
+        try:
+            with transaction.atomic():
+                ingest(channel, SourceKind.MENTIONS, [_incoming(m) for m in found])
+                messages = dict(
+                    Message.objects.filter(
+                        channel=channel, external_id__in=[m.external_id for m in found]
+                    ).values_list("external_id", "conversation_id")
+                )
+                for mention in found:
+                    conversation_id = messages.get(mention.external_id)
+                    if conversation_id is not None:
+                        Mention.objects.filter(pk=mention.pk).update(
+                            conversation_id=conversation_id
+                        )
+                        brought += 1
+        except Exception:
+            log.exception("listening: mentions could not go to the inbox of %s", channel)
+    return brought

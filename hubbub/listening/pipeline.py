@@ -100,6 +100,8 @@ class Result:
 class _Queries:
     stamp: tuple[Any, ...]
     matcher: Matcher[int]
+    # query id → (which mentions it brings into the inbox, the least followers): its rule
+    to_inbox: dict[int, tuple[str, int | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,25 +120,33 @@ _lock = threading.Lock()
 
 def matcher_for(workspace_id: int) -> Matcher[int]:
     """The workspace's active queries, parsed once and rebuilt when one changes."""
+    return _queries_of(workspace_id).matcher
+
+
+def _queries_of(workspace_id: int) -> _Queries:
     rows = list(
         Query.objects.filter(workspace_id=workspace_id, is_active=True)
         .order_by("pk")
-        .values_list("pk", "text", "updated_at")
+        .values_list("pk", "text", "updated_at", "to_inbox", "to_inbox_min_reach")
     )
-    stamp = tuple((pk, updated) for pk, _text, updated in rows)
+    stamp = tuple((pk, updated, rule, reach) for pk, _text, updated, rule, reach in rows)
     cached = _queries.get(workspace_id)
     if cached is not None and cached.stamp == stamp:
-        return cached.matcher
+        return cached
     parsed: list[tuple[int, Any]] = []
-    for pk, text, _updated in rows:
+    for pk, text, _updated, _rule, _reach in rows:
         try:
             parsed.append((pk, parse(text)))
         except QuerySyntaxError:
             continue  # saved before a rule changed: the query page shows the error
-    matcher = Matcher(parsed)
+    found = _Queries(
+        stamp,
+        Matcher(parsed),
+        {pk: (rule, reach) for pk, _text, _updated, rule, reach in rows if rule},
+    )
     with _lock:
-        _queries[workspace_id] = _Queries(stamp, matcher)
-    return matcher
+        _queries[workspace_id] = found
+    return found
 
 
 def _deduper(workspace_id: int, now: datetime) -> _Recent:
@@ -231,7 +241,8 @@ def process(
     items = _not_stored(workspace.pk, items, result)
     if not items:
         return result
-    matcher = matcher_for(workspace.pk)
+    queries = _queries_of(workspace.pk)
+    matcher = queries.matcher
     recent = _deduper(workspace.pk, at)
     analyzer = feelings.analyzer_for(workspace.pk)
     news: list[_Ref] = []
@@ -262,12 +273,35 @@ def process(
         new.queries = matcher.matching(doc)
         news.append(new)
     _store(workspace.pk, source.pk if source is not None else None, news, at, result)
+    if queries.to_inbox and source is not None and source.channel_id is not None:
+        _to_inbox(queries.to_inbox, news)
     for new in news:
         new.item = None  # only the id and feelings stay in memory (reposts' originals)
         if new.pk is not None:
             recent.own.add(new.pk)
     recent.remembered += len(news)
     return result
+
+
+def _to_inbox(rules: dict[int, tuple[str, int | None]], news: list[_Ref]) -> None:
+    """The queries' inbox rules (Query.to_inbox): the new mentions they ask for become inbox
+    conversations once this batch is committed (ingestion runs its own transaction)."""
+    wanted = []
+    for new in news:
+        if new.pk is None or new.duplicate_id() is not None or new.item is None:
+            continue  # a repost joins its original's conversation only if someone asks
+        for query_id in new.queries:
+            rule = rules.get(query_id)
+            if rule is None or (rule[0] == "negative" and new.label != "negative"):
+                continue
+            if rule[1] is not None and (new.item.author_reach or 0) < rule[1]:
+                continue
+            wanted.append(new.pk)
+            break
+    if wanted:
+        from hubbub.listening.conversations import bring_in
+
+        transaction.on_commit(lambda: bring_in(wanted))
 
 
 class _Ref:

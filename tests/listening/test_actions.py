@@ -217,3 +217,46 @@ def test_another_workspace_s_objects_are_refused(owner: Access, globex: Workspac
     theirs = Mention.objects.get(workspace=globex)
     with pytest.raises(ActionError):
         actions.correct_sentiment(owner, theirs, "negative")
+
+
+def test_a_query_s_rule_brings_negative_mentions_into_the_inbox(
+    owner: Access, channel: Channel, django_capture_on_commit_callbacks: object
+) -> None:
+    actions.create_query(
+        owner,
+        QueryInput("Acme complaints", "acme", to_inbox="negative", to_inbox_min_reach=100),
+    )
+    with pytest.raises(ActionError) as caught:
+        actions.create_query(owner, QueryInput("Bad", "acme", to_inbox="sometimes"))
+    assert caught.value.field == "to_inbox"
+    source = actions.create_source(
+        owner, SourceInput(kind="search", name="", channel=channel, terms="acme")
+    )
+    texts = {
+        "loud": ("acme charged me twice, a scam, refund me now 😡", 5000),
+        "quiet": ("acme lost my parcel, terrible service, so angry", 3),
+        "happy": ("acme is wonderful, I love their new blender", 5000),
+    }
+    found = [
+        Found(
+            network="bluesky",
+            external_id=f"at://did:plc:{key}/app.bsky.feed.post/1",
+            text=text,
+            published_at=NOW,
+            author_handle=f"@{key}.bsky.social",
+            author_reach=reach,
+            data={
+                "uri": f"at://did:plc:{key}/app.bsky.feed.post/1",
+                "cid": "bafy",
+                "author_id": f"did:plc:{key}",
+            },
+        )
+        for key, (text, reach) in texts.items()
+    ]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        process(owner.workspace, found, source, now=NOW)
+    into = {m.author_handle for m in Mention.objects.filter(conversation__isnull=False)}
+    assert into == {"@loud.bsky.social"}
+    conversation = Conversation.objects.get()
+    assert conversation.channel_id == channel.pk
+    assert Message.objects.get(conversation=conversation).text == texts["loud"][0]

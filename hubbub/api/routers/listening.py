@@ -214,6 +214,8 @@ def create_query(
                 group=group,  # type: ignore[arg-type]
                 is_active=payload.is_active,
                 alerts_enabled=payload.alerts_enabled,
+                to_inbox=payload.to_inbox,
+                to_inbox_min_reach=payload.to_inbox_min_reach,
             ),
         )
     return Status(201, query_out(_query(access, query.pk), access.workspace.tz))
@@ -280,6 +282,10 @@ def update_query(
                 alerts_enabled=payload.alerts_enabled
                 if payload.alerts_enabled is not None
                 else query.alerts_enabled,
+                to_inbox=payload.to_inbox if payload.to_inbox is not None else query.to_inbox,
+                to_inbox_min_reach=payload.to_inbox_min_reach
+                if "to_inbox_min_reach" in given
+                else query.to_inbox_min_reach,
             ),
         )
     return query_out(_query(access, query_id), access.workspace.tz)

@@ -8,7 +8,7 @@ from hubbub.listening.models.mentions import (
     SentimentCorrection,
     SentimentLearning,
 )
-from hubbub.listening.models.queries import GroupKind, Query, QueryGroup
+from hubbub.listening.models.queries import GroupKind, Query, QueryGroup, ToInbox
 from hubbub.listening.models.sources import ListeningSource, SourceKind
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "SentimentCorrection",
     "SentimentLearning",
     "SourceKind",
+    "ToInbox",
 ]

@@ -18,6 +18,12 @@ class GroupKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ToInbox(models.TextChoices):
+    NEVER = "", _("No")
+    NEGATIVE = "negative", _("Negative mentions")
+    ALL = "all", _("Every mention")
+
+
 class QueryGroup(models.Model):
     """Queries that belong together; share of voice compares the brand's with competitors'."""
 
@@ -49,6 +55,14 @@ class Query(models.Model):
     text = models.TextField(_("query"))
     is_active = models.BooleanField(_("active"), default=True)
     alerts_enabled = models.BooleanField(_("spike and crisis alerts"), default=True)
+    # The rule that brings matching mentions into the inbox as conversations, on the channel
+    # whose search found them (hubbub.listening.conversations.bring_in), as they arrive.
+    to_inbox = models.CharField(
+        _("bring into the inbox"), max_length=10, choices=ToInbox.choices, blank=True, default=""
+    )
+    to_inbox_min_reach = models.PositiveIntegerField(
+        _("only from authors with at least this many followers"), null=True, blank=True
+    )
     spike_state = models.JSONField(default=dict, blank=True)
     # Up to when mentions stored before the query existed were matched against it.
     matched_until = models.DateTimeField(null=True, blank=True)

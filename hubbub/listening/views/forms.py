@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hubbub.core.access import ActionError
 from hubbub.core.models import Workspace
-from hubbub.listening.models import GroupKind, QueryGroup, SourceKind
+from hubbub.listening.models import GroupKind, QueryGroup, SourceKind, ToInbox
 from hubbub.listening.sources import MIN_INTERVAL
 from hubbub.networks.base import Capability
 from hubbub.networks.models import Channel
@@ -40,6 +40,19 @@ class QueryForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     alerts_enabled = forms.BooleanField(
         label=_("Spike and crisis alerts"), required=False, initial=True
+    )
+    to_inbox = forms.ChoiceField(
+        label=_("Bring into the inbox"),
+        choices=ToInbox.choices,
+        required=False,
+        help_text=_(
+            "As they arrive, on the channel whose search found them (feed items stay here)."
+        ),
+    )
+    to_inbox_min_reach = forms.IntegerField(
+        label=_("Only from authors with at least this many followers"),
+        min_value=0,
+        required=False,
     )
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:

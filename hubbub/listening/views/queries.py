@@ -126,6 +126,8 @@ def _edit(request: HttpRequest, access: Access, query: Query | None) -> HttpResp
                 "text": query.text,
                 "is_active": query.is_active,
                 "alerts_enabled": query.alerts_enabled,
+                "to_inbox": query.to_inbox,
+                "to_inbox_min_reach": query.to_inbox_min_reach,
             }
             if query is not None
             else {"is_active": True, "alerts_enabled": True}
@@ -144,6 +146,8 @@ def _edit(request: HttpRequest, access: Access, query: Query | None) -> HttpResp
         group=form.cleaned_data["group"],
         is_active=form.cleaned_data["is_active"],
         alerts_enabled=form.cleaned_data["alerts_enabled"],
+        to_inbox=form.cleaned_data["to_inbox"] or "",
+        to_inbox_min_reach=form.cleaned_data["to_inbox_min_reach"],
     )
     try:
         if query is None:

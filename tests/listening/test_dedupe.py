@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from unittest.mock import patch
 
+import pytest
+import regex
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hubbub.listening import dedupe
 from hubbub.listening.dedupe import Deduper, canonical_url, same_text, words_of
 
 POST = (
@@ -90,3 +96,19 @@ def test_many_mentions_each_finds_its_twin_only() -> None:
         assert deduper.seen(n, "", text) is None, n
     for n, text in enumerate(texts):
         assert deduper.seen(1000 + n, "", "RT @x: " + text) == n
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTPS", "ftp"]),
+    host=st.from_regex(r"(www\.)?[a-zA-Z0-9\-é]{1,12}(\.[a-z]{2,5}){1,2}", fullmatch=True),
+    port=st.sampled_from(["", ":80", ":443", ":8080"]),
+    path=st.from_regex(r"(/[a-zA-Z0-9_\-.%é]{0,8}){0,4}/?", fullmatch=True),
+    tail=st.sampled_from(["", "?utm_source=x", "?b=2&a=1", "#top", "?fbclid=1#x"]),
+)
+def test_the_quick_reading_of_plain_links_says_what_the_full_one_says(
+    scheme: str, host: str, port: str, path: str, tail: str
+) -> None:
+    url = f"{scheme}://{host}{port}{path}{tail}"
+    quick = dedupe.canonical_url(url)
+    with patch.object(dedupe, "_PLAIN", regex.compile(r"(?!)")):  # the general path only
+        assert quick == dedupe.canonical_url(url)

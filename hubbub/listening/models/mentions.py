@@ -74,7 +74,10 @@ class MentionMatch(models.Model):
     """A mention matched by a query. Time and sentiment are copied from the mention so that
     a query's charts read one index (query, published_at) and never join."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: reads go through a query (query, published_at) or a mention.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="+", db_index=False)
     mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="matches")
     published_at = models.DateTimeField()

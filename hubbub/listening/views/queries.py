@@ -42,7 +42,10 @@ def query_list(request: HttpRequest, access: Access) -> HttpResponse:
     workspace = access.workspace
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     recent = dict(
-        MentionMatch.objects.filter(workspace=workspace, published_at__gte=since)
+        MentionMatch.objects.filter(
+            query_id__in=Query.objects.filter(workspace=workspace).values("pk"),
+            published_at__gte=since,
+        )
         .order_by()
         .values("query_id")
         .annotate(n=Count("pk"))

@@ -6,7 +6,8 @@
    future brought back to now; an item with neither text nor title is reported (problems),
    the others go on;
 2. **already stored?** — the same (network, id) is not stored twice: one query per batch;
-3. **language** — detected (hubbub.nlp.language), else what the network declared;
+3. **language** — detected (hubbub.nlp.language), else what the network declared; for
+   sentiment, a text of no clear language is read as the workspace's language;
 4. **de-duplication** — a repost (same link, or same words, hubbub.listening.dedupe) is kept
    with `duplicate_of` naming the first; the remembered mentions are the workspace's last
    DEDUPE_WINDOW, held per process and topped up from the database each batch, so that what
@@ -263,7 +264,9 @@ def process(
             else:
                 new.duplicate_of = int(earlier)  # type: ignore[call-overload]
         if not new.label:
-            new.label, new.score = analyzer.analyze(text, new.language)
+            # A text too short or too mixed to tell is read as the workspace's language
+            # ("Lumen holiday blend imbuvable" in a French workspace), not as no language.
+            new.label, new.score = analyzer.analyze(text, new.language or workspace.language)
         doc = Document.of(
             f"{item.title}\n{item.text}" if item.title else item.text,
             language=new.language,

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from hubbub.core.management.labelled_csv import read_labelled
 from hubbub.core.tables import table
 from hubbub.nlp import evaluation
 from hubbub.nlp.evaluation import LABELS, Scores
@@ -40,17 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rows: list[evaluation.Row] = []
         for path in options["files"]:
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file.", returncode=FAILED)
-            try:
-                found = evaluation.read(path)
-            except UnicodeDecodeError as exc:
-                raise CommandError(
-                    f"{path}: not UTF-8 text (byte {exc.start}): save it as a UTF-8 CSV.",
-                    returncode=FAILED,
-                ) from exc
-            except OSError as exc:
-                raise CommandError(f"{path}: cannot be read ({exc}).", returncode=FAILED) from exc
+            found = read_labelled(path)
             suffix = "" if found.unusable else " (left out)"
             for problem in found.problems:
                 self.stderr.write(f"{path}: {problem}{suffix}")

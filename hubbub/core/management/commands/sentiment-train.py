@@ -20,6 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from hubbub.core.management.labelled_csv import read_labelled
 from hubbub.nlp import evaluation, trained
 
 FAILED = 1
@@ -43,17 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file.", returncode=FAILED)
-        try:
-            found = evaluation.read(path)
-        except UnicodeDecodeError as exc:
-            raise CommandError(
-                f"{path}: not UTF-8 text (byte {exc.start}): save it as a UTF-8 CSV.",
-                returncode=FAILED,
-            ) from exc
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot be read ({exc}).", returncode=FAILED) from exc
+        found = read_labelled(path)
         for problem in found.problems:
             self.stderr.write(f"{path}: {problem}{'' if found.unusable else ' (left out)'}")
         language = options["lang"].strip().lower() or _language_of(found.rows, path)

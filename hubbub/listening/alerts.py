@@ -219,11 +219,13 @@ def check_queries(
                 follow_up.append(query.pk)
             if verdict.alert:
                 raised.append(_record(workspace, query, verdict, at, window, first_seen))
-            query.spike_state = {
+            fresh = {
                 **state.to_json(),
                 "learned_until": learned_until.isoformat() if learned_until else None,
             }
-            Query.objects.filter(pk=query.pk).update(spike_state=query.spike_state)
+            if fresh != query.spike_state:  # a quiet minute changes nothing: no write
+                query.spike_state = fresh
+                Query.objects.filter(pk=query.pk).update(spike_state=fresh)
     if not deliver:
         return raised
     for alert in raised:

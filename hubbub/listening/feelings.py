@@ -115,11 +115,26 @@ def forget(workspace_id: int | None = None) -> None:
             _cache.pop(workspace_id, None)
 
 
-def remeasure(workspace_id: int) -> list[Any]:
+def remeasure(workspace_id: int, *, only_if_stale: bool = False) -> list[Any]:
     """Measure, per language with corrections, the accuracy on the corrected items before and
-    after learning, and keep it (SentimentLearning); returns the rows."""
-    from hubbub.listening.models import SentimentLearning
+    after learning, and keep it (SentimentLearning); returns the rows. `only_if_stale` (the
+    delayed job): nothing is done when every language was measured after the latest
+    correction — a run of fifty corrections schedules fifty jobs, and one measure is enough."""
+    from hubbub.listening.models import SentimentCorrection, SentimentLearning
 
+    if only_if_stale:
+        latest = SentimentCorrection.objects.filter(workspace_id=workspace_id).aggregate(
+            at=Max("created_at")
+        )["at"]
+        measured = SentimentLearning.objects.filter(workspace_id=workspace_id)
+        languages = set(
+            SentimentCorrection.objects.filter(
+                workspace_id=workspace_id, language__in=LEARNING_LANGUAGES
+            ).values_list("language", flat=True)
+        )
+        fresh = {row.language for row in measured if latest and row.measured_at >= latest}
+        if latest is None or languages <= fresh:
+            return []
     corrections = corrections_of(workspace_id)
     rows = []
     for language in sorted({lang for _text, lang, _label in corrections}):

@@ -48,7 +48,7 @@ def read_source_task(source_id: int) -> None:
 def remeasure_task(workspace_id: int) -> None:
     from hubbub.listening import feelings
 
-    feelings.remeasure(workspace_id)
+    feelings.remeasure(workspace_id, only_if_stale=True)
 
 
 def remeasure_later(workspace_id: int) -> None:

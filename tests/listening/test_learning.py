@@ -83,3 +83,15 @@ def test_corrections_teach_the_workspace_and_no_other(
     assert row["measured"] == english
     assert row["after"] == round(100 * learned.after, 1)
     assert SentimentLearning.objects.count() == 1
+
+
+def test_a_run_of_corrections_is_measured_once(alice: object, acme: Workspace) -> None:
+    owner = access_workspace(alice, "acme")  # type: ignore[arg-type]
+    for mention in store(acme, PRAISE[:4], 200):
+        actions.correct_sentiment(owner, mention, "positive")
+    assert feelings.remeasure(acme.pk, only_if_stale=True)  # measured
+    # The jobs the other corrections scheduled find nothing new to measure.
+    assert feelings.remeasure(acme.pk, only_if_stale=True) == []
+    (mention,) = store(acme, ["the grip on this deck is sick"], 300)
+    actions.correct_sentiment(owner, mention, "positive")
+    assert feelings.remeasure(acme.pk, only_if_stale=True)  # a newer correction: again

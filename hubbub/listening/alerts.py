@@ -15,8 +15,8 @@ its expected count (the larger z-score), and the alert reports that window. The 
 window needs SHORT_MIN_MENTIONS at least: for a quiet query a handful of mentions within
 two minutes happens by chance too often.
 
-The baseline learns each finished hour once (`learned_until` in
-the query's spike_state), in the workspace's time zone: people's habits follow their clock.
+The baseline learns each finished hour once (`learned_until` in the query's spike_state),
+WINDOW after it ended, in the workspace's time zone: people's habits follow their clock.
 
 An alert names the query, the severity, the counts against the usual, the top new terms
 (words of the window's mentions that the query's previous week did not have as often), the
@@ -280,7 +280,10 @@ def _learn(
     zone: ZoneInfo,
 ) -> datetime | None:
     """Teach the baseline every hour that finished since the last check; returns up to when."""
-    this_hour = at.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+    # An hour is learned once WINDOW has passed after its end: a burst under way at the turn
+    # of the hour is judged against the usual first, not learned as the usual before the
+    # check that would have seen it.
+    this_hour = (at - WINDOW).astimezone(zone).replace(minute=0, second=0, microsecond=0)
     start = learned_until or this_hour - FIRST_LEARNING
     start = max(start, this_hour - FIRST_LEARNING)
     if start >= this_hour:

@@ -66,7 +66,13 @@ def test_the_baseline_is_learned_by_local_hour_once(acme: Workspace) -> None:
     # Hours before the query existed are not learned (as quiet or otherwise).
     q = query(acme, NOW - timedelta(days=7))
     history(acme, 7, 3, NOW)
-    assert alerts.check_queries(acme.pk, [q.pk], NOW) == []
+    # The hour that just ended is learned once the window after it has passed.
+    alerts.check_queries(acme.pk, [q.pk], NOW + alerts.WINDOW - timedelta(seconds=1))
+    q.refresh_from_db()
+    assert (
+        q.spike_state["learned_until"] == (NOW - timedelta(hours=1)).astimezone(PARIS).isoformat()
+    )
+    assert alerts.check_queries(acme.pk, [q.pk], NOW + alerts.WINDOW) == []
     q.refresh_from_db()
     state = q.spike_state
     assert state["learned_until"] == NOW.astimezone(PARIS).isoformat()
@@ -75,7 +81,7 @@ def test_the_baseline_is_learned_by_local_hour_once(acme: Workspace) -> None:
     assert volume[2 * 24 + 15] == pytest.approx(3.0, abs=0.01)
     hours = state["baseline"]["hours_seen"]
     # A second check in the same hour learns nothing more.
-    alerts.check_queries(acme.pk, [q.pk], NOW + timedelta(minutes=20))
+    alerts.check_queries(acme.pk, [q.pk], NOW + timedelta(minutes=40))
     q.refresh_from_db()
     assert q.spike_state["baseline"]["hours_seen"] == hours
 
@@ -87,7 +93,7 @@ def test_a_day_of_23_hours_is_learned_hour_by_hour(acme: Workspace) -> None:
     Query.objects.filter(pk=q.pk).update(
         spike_state={"learned_until": night.astimezone(PARIS).isoformat()}
     )
-    alerts.check_queries(acme.pk, [q.pk], night + timedelta(hours=24))
+    alerts.check_queries(acme.pk, [q.pk], night + timedelta(hours=24) + alerts.WINDOW)
     q.refresh_from_db()
     assert q.spike_state["baseline"]["hours_seen"] == 24
 
@@ -187,3 +193,18 @@ def test_the_alert_text_is_in_the_reader_s_language(acme: Workspace) -> None:
         text = alerts.text_of(alert)
     assert text.startswith("Pic de mentions sur «\u00a0Acme\u00a0»")
     assert "40 mentions en 10 minutes" in text
+
+
+def test_a_burst_across_the_turn_of_the_hour_is_judged_not_learned(acme: Workspace) -> None:
+    # A query made half an hour ago, with nothing usual to go by yet.
+    q = query(acme, NOW - timedelta(minutes=30))
+    alerts.check_queries(acme.pk, [q.pk], NOW - timedelta(minutes=20))
+    # Twenty angry posts in the last seconds of the hour; the checks come just after it.
+    # Were the hour learned at once, they would be "the usual" (all negative) and the
+    # crisis would pass for a mere spike.
+    burst(acme, 0, 20, NOW - timedelta(seconds=1), angry=True)
+    assert alerts.check_queries(acme.pk, [q.pk], NOW + timedelta(seconds=10)) == []
+    raised = alerts.check_queries(
+        acme.pk, [q.pk], NOW + timedelta(seconds=10) + spikes.PERSIST + timedelta(seconds=1)
+    )
+    assert [a.severity for a in raised] == ["crisis"]

@@ -146,13 +146,15 @@ def bring_in(mention_ids: list[int]) -> int:
                         channel=channel, external_id__in=[m.external_id for m in found]
                     ).values_list("external_id", "conversation_id")
                 )
+                by_conversation: dict[int, list[int]] = defaultdict(list)
                 for mention in found:
                     conversation_id = messages.get(mention.external_id)
                     if conversation_id is not None:
-                        Mention.objects.filter(pk=mention.pk).update(
-                            conversation_id=conversation_id
-                        )
-                        brought += 1
+                        by_conversation[conversation_id].append(mention.pk)
+                for conversation_id, pks in by_conversation.items():  # one UPDATE each
+                    brought += Mention.objects.filter(pk__in=pks).update(
+                        conversation_id=conversation_id
+                    )
         except Exception:
             log.exception("listening: mentions could not go to the inbox of %s", channel)
     return brought

@@ -119,11 +119,6 @@ _recent: dict[int, _Recent] = {}
 _lock = threading.Lock()
 
 
-def matcher_for(workspace_id: int) -> Matcher[int]:
-    """The workspace's active queries, parsed once and rebuilt when one changes."""
-    return _queries_of(workspace_id).matcher
-
-
 def _queries_of(workspace_id: int) -> _Queries:
     rows = list(
         Query.objects.filter(workspace_id=workspace_id, is_active=True)

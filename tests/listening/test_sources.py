@@ -176,7 +176,7 @@ def server() -> Iterator[FeedServer]:
                 route(self, state.stop)
 
         def log_message(self, format: str, *args: object) -> None:
-            pass
+            """Quiet: the tests read what the server saw from `state.hits`, not stderr."""
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True

@@ -64,6 +64,19 @@ class Mention(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "published_at"], name="mention_by_time"),
+            # Reposts of a page of originals are counted, and deleting an original or a
+            # conversation clears the links to it: indexed where set only, so storing the
+            # many mentions without one costs nothing more.
+            models.Index(
+                fields=["duplicate_of"],
+                name="mention_reposts",
+                condition=models.Q(duplicate_of__isnull=False),
+            ),
+            models.Index(
+                fields=["conversation"],
+                name="mention_conversation",
+                condition=models.Q(conversation__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,12 +4,14 @@ label is "negative", "neutral" or "positive" (hubbub.inbox.models.Sentiment valu
 in -1 … 1. Which analyzer runs depends on the language (hubbub.nlp.language.detect):
 
 - "en" and "fr": a trained analyzer (hubbub.nlp.trained): a small linear model over the
-  words, negation, emoji and punctuation of the message and the score of the lexicon
-  analyzer below, trained on a corpus of social-media messages Hubbub ships
+  words, negation, emoji and punctuation of the message and the lexicons' scores of its
+  words (those of the analyzers below, hubbub.nlp.wordscores), trained on a corpus of
+  social-media messages Hubbub ships
   (hubbub/nlp/train). It reads sarcasm and polite complaints far better than the lexicons
   alone; its score is P(positive) - P(negative).
-- The lexicon analyzers it builds on, still available as classes: VaderAnalyzer (English:
-  VADER, a lexicon and rules tuned for social media; its compound score, thresholds ±0.05)
+- The lexicon analyzers whose lexicons it builds on, still available as classes:
+  VaderAnalyzer (English: VADER, a lexicon and rules tuned for social media; its compound
+  score, thresholds ±0.05)
   and FrenchAnalyzer (the Pattern lexicon of textblob-fr, plus a small supplement of the
   words customers use to complain or thank that the general lexicon lacks or gets wrong —
   "arnaque", "inadmissible", "ça ne marche pas", "pas terrible", "au top", … — and a

@@ -98,6 +98,31 @@ def test_the_lexicon_score_is_a_feature() -> None:
     assert found["LEX_--"] == 1.0 and found["LEX_VALUE"] < -0.5
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "sign"),
+    [
+        ("I am happy with it", "en", 1),
+        ("I am not happy with it", "en", -1),  # negation turns the word around
+        ("Not happy. Great staff though", "en", 1),  # … until its scope ends
+        ("Ça marche nickel", "fr", 1),
+        ("Ça ne marche toujours pas", "fr", -1),  # the supplement's verbs, negated
+        ("Colis pas reçu, au secours", "fr", -1),  # a pair ("pas recu") of the supplement
+        ("Je suis déçue", "fr", -1),  # accents folded on both sides
+        ("Merci 😍😍", "fr", 1),
+        ("rien à signaler 😡", "de", -1),  # no lexicon: the emoji still count
+    ],
+)
+def test_the_lexicon_score_reads_words_negation_pairs_and_emoji(
+    text: str, language: str, sign: int
+) -> None:
+    found = trained.features(text, trained.lexicon(language))
+    value = found.get("LEX_VALUE", 0.0)
+    if language == "de":
+        assert trained.lexicon("de") is None and found["EMOJI_-"] == 1.0
+    else:
+        assert value * sign > 0.05, (text, value)
+
+
 def test_training_is_deterministic() -> None:
     data = trained.base_examples("en")[:300]
     assert trained.fit(data, "en").weights == trained.fit(data, "en").weights
@@ -207,7 +232,7 @@ def broken(tmp_path: Path, damage: str) -> Path:
     ("damage", "message"),
     [
         ("no manifest", r"hubbub-sentiment\.json is missing: write the folder with"),
-        ("old features", r"features version 0, this Hubbub reads version 1: retrain it"),
+        ("old features", r"features version 0, this Hubbub reads version 2: retrain it"),
         ("other language", r"the model is for 'de', not 'en'"),
         ("bad weights", r"weights\.json must map each feature to three numbers"),
         ("not json", r"weights\.json cannot be read as JSON"),

@@ -309,7 +309,8 @@ class Near:
         return sorted(found)
 
     def matches(self, doc: Document) -> bool:
-        return bool(self.spans(doc))
+        # Both sides present is cheap to ask and rarely true: only then are places compared.
+        return self.left.matches(doc) and self.right.matches(doc) and bool(self.spans(doc))
 
     def render(self) -> str:
         return f"{_grouped(self.left, Near)} NEAR/{self.distance} {_grouped(self.right, Near)}"

@@ -21,7 +21,18 @@ CHUNK = 400  # rows per statement: 400 x 20 columns stays under SQLite's 32,766 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How a Python value becomes a database value for this column (None: as it is)."""
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        # Rows of a batch share their times (when it was read; a mention's time in each of
+        # its matches): each distinct one is converted once.
+        adapt = connection.ops.adapt_datetimefield_value
+        seen: dict[Any, Any] = {}
+
+        def convert(value: Any) -> Any:
+            found = seen.get(value)
+            if found is None:
+                found = seen[value] = adapt(value)
+            return found
+
+        return convert
     if isinstance(field, models.JSONField):
         encoder = field.encoder
         return lambda value: json.dumps(value, cls=encoder)

@@ -31,6 +31,26 @@ def test_other_supported_languages(text, language):
     assert detect(text) == language
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dzień dobry, gdzie jest moja paczka?",  # Polish
+        "Siparişim nerede, iki haftadır bekliyorum",  # Turkish  # noqa: RUF001
+        "Где мой заказ? Жду уже две недели",  # Russian
+    ],
+)
+def test_a_language_outside_the_list_is_unknown_not_the_nearest(text):
+    assert detect(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("super produit", "fr"), ("merci beaucoup", "fr"), ("Acme support never answers", "en")],
+)
+def test_two_or_three_words_are_enough_when_they_say_it(text, language):
+    assert detect(text) == language
+
+
 @pytest.mark.parametrize("text", ["", "ok", "lol", "👍👍👍", "12345 !!!", "@acme", "#love"])
 def test_too_short_or_no_words_is_unknown(text):
     assert detect(text) == ""

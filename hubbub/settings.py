@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "hubbub.publishing",
     "hubbub.inbox",
     "hubbub.listening",
+    "hubbub.measure",
     "hubbub.notify",
     "hubbub.webhooks",
     "hubbub.api",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from hubbub.core import http
 from hubbub.core.crypto import DecryptionError
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef
 
 if TYPE_CHECKING:
@@ -426,6 +426,13 @@ class Connector(ABC):
         the network no longer has is left out of the answer rather than failing the rest."""
         raise PermanentError(
             _("%(network)s: Hubbub cannot read metrics on this network.") % {"network": self.label}
+        )
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        """METRICS: the account's own counts now (followers, …)."""
+        raise PermanentError(
+            _("%(network)s: Hubbub cannot read an account's counts on this network.")
+            % {"network": self.label}
         )
 
     def fetch_messages(self, cursor: str | None) -> Page:

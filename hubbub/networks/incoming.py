@@ -77,3 +77,18 @@ class PostMetrics:
     clicks: int | None = None
     saves: int | None = None
     reach: int | None = None  # distinct accounts that saw it, where the network says
+
+
+@dataclass(frozen=True)
+class AccountMetrics:
+    """An account's counts when read; None where the network does not give one.
+
+    followers: accounts following it. following: accounts it follows. posts: what it has
+    published (statuses, posts). profile_views: visits to its profile in the last day, where
+    the network reports them (its business APIs).
+    """
+
+    followers: int | None = None
+    following: int | None = None
+    posts: int | None = None
+    profile_views: int | None = None

@@ -22,7 +22,7 @@ from hubbub.networks.base import (
 from hubbub.networks.bluesky import posting, reading, searching, xrpc
 from hubbub.networks.bluesky import session as bsky
 from hubbub.networks.bluesky.xrpc import TokenRejected
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
 # bsky.social's access tokens live about two hours; refreshing with ten minutes left means a
@@ -166,6 +166,9 @@ class BlueskyConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     def search(self, terms: str, cursor: str | None, since: datetime | None = None) -> Page:
         return searching.search(self, terms, cursor, since)

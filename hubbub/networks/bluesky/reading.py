@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 
 from hubbub.networks.base import PermanentError, TransientError
 from hubbub.networks.bluesky.posting import get_post, split_uri
-from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import (
+    MAX_ITEMS_PER_FETCH,
+    AccountMetrics,
+    Author,
+    Incoming,
+    Page,
+    PostMetrics,
+)
 from hubbub.networks.outgoing import PublishedRef
 
 if TYPE_CHECKING:
@@ -171,6 +178,23 @@ def fetch_metrics(conn: BlueskyConnector, refs: list[PublishedRef]) -> dict[str,
                     comments=_count(post, "replyCount"),
                 )
     return metrics
+
+
+def fetch_account_metrics(conn: BlueskyConnector) -> AccountMetrics:
+    """app.bsky.actor.getProfile on the account's own DID: followersCount, followsCount and
+    postsCount (the AppView's counts; Bluesky reports no profile views)."""
+    did = str(conn.credentials()["did"])
+    profile = conn.xrpc("app.bsky.actor.getProfile", params={"actor": did})
+    return AccountMetrics(
+        followers=_optional(profile, "followersCount"),
+        following=_optional(profile, "followsCount"),
+        posts=_optional(profile, "postsCount"),
+    )
+
+
+def _optional(found: dict[str, Any], name: str) -> int | None:
+    value = found.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _count(post: dict[str, Any], name: str) -> int:

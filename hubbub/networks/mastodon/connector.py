@@ -19,7 +19,7 @@ from hubbub.networks.base import (
     PermanentError,
     TextLimits,
 )
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.mastodon import instance, posting, reading, searching
 from hubbub.networks.mastodon.client import call, host_of
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
@@ -152,6 +152,9 @@ class MastodonConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     # Listening: see searching.py.
     def search(self, terms: str, cursor: str | None, since: datetime | None = None) -> Page:

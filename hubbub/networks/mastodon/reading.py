@@ -24,7 +24,14 @@ import httpx
 from django.utils import timezone
 
 from hubbub.networks.base import PermanentError
-from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import (
+    MAX_ITEMS_PER_FETCH,
+    AccountMetrics,
+    Author,
+    Incoming,
+    Page,
+    PostMetrics,
+)
 from hubbub.networks.mastodon.client import call, call_response, json_of
 from hubbub.networks.mastodon.posting import plain_text
 from hubbub.networks.outgoing import PublishedRef
@@ -145,6 +152,25 @@ def _mention(
     if not status.get("id") or (status.get("visibility") == "direct") != direct:
         return None
     return incoming(conn, status)
+
+
+def fetch_account_metrics(conn: MastodonConnector) -> AccountMetrics:
+    """GET /api/v1/accounts/verify_credentials: followers_count, following_count and
+    statuses_count (Mastodon reports no profile views)."""
+    body = call(
+        "GET", conn.config.server, "/api/v1/accounts/verify_credentials", token=conn.token()
+    )
+    found = body if isinstance(body, dict) else {}
+
+    def count(name: str) -> int | None:
+        value = found.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return AccountMetrics(
+        followers=count("followers_count"),
+        following=count("following_count"),
+        posts=count("statuses_count"),
+    )
 
 
 def fetch_metrics(conn: MastodonConnector, refs: list[PublishedRef]) -> dict[str, PostMetrics]:

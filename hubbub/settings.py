@@ -129,6 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
         ),
         "transaction_mode": "IMMEDIATE",
     }

@@ -25,10 +25,12 @@ second worker in between) redoes the batch row by row, which skips what is there
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -219,6 +221,32 @@ def process(
     now: datetime | None = None,
 ) -> Result:
     """Enrich and store `found` (see the module docstring). Never raises for a bad item."""
+    with _collector_paused():
+        return _process(workspace, found, source, now)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off for the length of a batch. A batch makes tens of
+    thousands of small objects that hold no cycles; each time their number crosses the
+    collector's threshold it walks the process's long-lived objects again — the de-dup memory
+    of hundreds of thousands of mentions — for nothing: an eighth of the pipeline's time on
+    a busy workspace. It runs as usual once the batch is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _process(
+    workspace: Workspace,
+    found: Sequence[Found],
+    source: ListeningSource | None,
+    now: datetime | None,
+) -> Result:
     at = now or timezone.now()
     result = Result(first_fetched_at=at)
     items: list[Found] = []

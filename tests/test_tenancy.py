@@ -258,6 +258,7 @@ EXTRA_ROUTE_MODULES = [
     "tests.inbox.tenancy_routes_api",
     "tests.notify.tenancy_routes",
     "tests.listening.tenancy_routes",
+    "tests.measure.tenancy_routes",
 ]
 EXTRA_MODULES = []
 for _name in EXTRA_ROUTE_MODULES:

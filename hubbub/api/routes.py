@@ -44,3 +44,5 @@ def mount(api: NinjaAPI) -> None:
     api.add_router("", "hubbub.api.routers.inbox_rules.router")
     # Listening: queries, sources, mentions, statistics and alerts.
     api.add_router("", "hubbub.api.routers.listening.router")
+    # Measure: a period's figures, its posts, the formulas.
+    api.add_router("", "hubbub.api.routers.measure.router")

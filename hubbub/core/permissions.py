@@ -61,6 +61,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "listening.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
     "listening.triage": frozenset({OWN, MAN, EDI, MOD, ANA}),
     "listening.configure": frozenset({OWN, MAN}),  # alert destinations (Slack, Matrix, e-mail)
+    # measure: reports are for everyone, clients included (what agencies send them)
+    "measure.view": EVERYONE,
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

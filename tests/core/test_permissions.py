@@ -80,9 +80,15 @@ def test_everyone_sees_the_workspace():
         assert role_can(role, "workspace.view")
 
 
-def test_a_client_viewer_only_sees_the_workspace_and_its_posts_and_may_approve_them():
-    # Approving is only possible where a workflow step names the client (an agency's client).
-    assert permissions_of(Role.CLIENT_VIEWER) == ["posts.approve", "posts.view", "workspace.view"]
+def test_a_client_viewer_only_sees_the_workspace_its_posts_and_results_and_may_approve():
+    # Approving is only possible where a workflow step names the client (an agency's client);
+    # the results are what an agency reports to its client.
+    assert permissions_of(Role.CLIENT_VIEWER) == [
+        "measure.view",
+        "posts.approve",
+        "posts.view",
+        "workspace.view",
+    ]
 
 
 def test_the_same_people_invite_change_roles_and_remove():

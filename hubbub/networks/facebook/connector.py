@@ -19,7 +19,7 @@ from hubbub.networks.base import (
 )
 from hubbub.networks.facebook import engage, graph, messenger, posting, reading
 from hubbub.networks.facebook.oauth import NETWORK, PROVIDER, long_lived
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.oauth2 import Token
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 
@@ -125,6 +125,9 @@ class FacebookConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     def fetch_messages(self, cursor: str | None) -> Page:
         return messenger.fetch_messages(self, cursor)

@@ -9,7 +9,9 @@ is inclusive, and several comments can share a second).
 Comments: GET /{post-id}/comments?filter=stream&order=chronological (every comment,
 replies included, oldest first). Mentions: GET /{page-id}/tagged, the posts that tag the
 Page. Metrics: GET /{post-id}?fields=reactions.summary(total_count),... and
-GET /{post-id}/insights (impressions, reach, clicks; needs read_insights).
+GET /{post-id}/insights (impressions, reach, clicks; needs read_insights). Account
+metrics: GET /{page-id}?fields=followers_count,fan_count (the Page's followers; fan_count,
+its likes, where Facebook leaves followers_count out).
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from django.utils.translation import gettext as _
 
 from hubbub.networks.base import ConnectorError, PermanentError
 from hubbub.networks.facebook import graph
-from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import (
+    MAX_ITEMS_PER_FETCH,
+    AccountMetrics,
+    Author,
+    Incoming,
+    Page,
+    PostMetrics,
+)
 from hubbub.networks.outgoing import PublishedRef
 
 if TYPE_CHECKING:
@@ -72,6 +81,22 @@ def fetch_metrics(conn: FacebookConnector, refs: list[PublishedRef]) -> dict[str
             clicks=insights.get("post_clicks"),
         )
     return found
+
+
+def fetch_account_metrics(conn: FacebookConnector) -> AccountMetrics:
+    """GET /{page-id}?fields=followers_count,fan_count: the Page's followers (fan_count, the
+    people who like it, where followers_count is absent). A Page follows no one and the API
+    gives no count of its posts."""
+    page = conn.call("GET", conn.page_id(), params={"fields": "followers_count,fan_count"})
+    followers = _optional(page, "followers_count")
+    return AccountMetrics(
+        followers=followers if followers is not None else _optional(page, "fan_count")
+    )
+
+
+def _optional(found: dict[str, Any], name: str) -> int | None:
+    value = found.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _insights(conn: FacebookConnector, post_id: str) -> dict[str, int]:

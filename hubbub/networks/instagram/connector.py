@@ -20,7 +20,7 @@ from hubbub.networks.base import (
 from hubbub.networks.facebook import graph
 from hubbub.networks.facebook.connector import page_connection, postable_pages
 from hubbub.networks.facebook.oauth import long_lived
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.instagram import engage, posting, reading
 from hubbub.networks.instagram.limits import (
     IMAGE_FORMATS,
@@ -140,6 +140,9 @@ class InstagramConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     # Engaging from the inbox (replies go through publish): see engage.py.
     def hide(self, ref: PublishedRef, hidden: bool) -> None:

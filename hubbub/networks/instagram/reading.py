@@ -12,6 +12,9 @@ walk stops at the first page that holds nothing newer than the cursor. (Captions
 
 Metrics: GET /{ig-media-id}/insights?metric=reach,likes,comments,shares,saved,views; a
 media the account can no longer see (deleted) is left out.
+
+Account metrics: GET /{ig-user-id}?fields=followers_count,follows_count,media_count (IG
+User reference), with instagram_basic.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from hubbub.networks.base import PermanentError
 from hubbub.networks.facebook import graph
 from hubbub.networks.facebook.reading import Key, insight_values, parse_cursor, parse_time, select
-from hubbub.networks.incoming import Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Author, Incoming, Page, PostMetrics
 from hubbub.networks.outgoing import PublishedRef
 
 if TYPE_CHECKING:
@@ -151,6 +154,21 @@ def fetch_metrics(conn: InstagramConnector, refs: Iterable[PublishedRef]) -> dic
             views=_int(values.get("views")),
         )
     return found
+
+
+def fetch_account_metrics(conn: InstagramConnector) -> AccountMetrics:
+    """GET /{ig-user-id}?fields=followers_count,follows_count,media_count: the account's
+    followers, the accounts it follows and its posts."""
+    user = conn.call(
+        "GET",
+        conn.ig_user_id(),
+        params={"fields": "followers_count,follows_count,media_count"},
+    )
+    return AccountMetrics(
+        followers=_int(user.get("followers_count")),
+        following=_int(user.get("follows_count")),
+        posts=_int(user.get("media_count")),
+    )
 
 
 def _int(value: Any) -> int | None:

@@ -21,7 +21,7 @@ from hubbub.networks.base import (
     Limits,
     PermanentError,
 )
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.linkedin import client, engage, limits, posting, reading
 from hubbub.networks.linkedin.oauth import PROVIDER
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
@@ -157,6 +157,9 @@ class LinkedInConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     # --- engaging from the inbox (answers go through publish): engage.py --------------------
 

@@ -9,6 +9,11 @@ seen, as "<created time in ms>:<comment id>".
 Metrics: GET /rest/organizationalEntityShareStatistics?q=organizationalEntity with
 shares=List(...) or ugcPosts=List(...) (Organization Share Statistics): likeCount,
 commentCount, shareCount, impressionCount, clickCount and uniqueImpressionsCount (reach).
+
+Account metrics: GET /rest/networkSizes/{organization urn}?edgeType=COMPANY_FOLLOWED_BY_MEMBER
+(Organization Lookup API, "Retrieve Organization Follower Count"): firstDegreeSize, the
+page's followers. A channel is always an organization (connector.py); a page follows no
+one, and LinkedIn gives no count of its posts there.
 """
 
 from __future__ import annotations
@@ -17,7 +22,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hubbub.core import http
-from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import (
+    MAX_ITEMS_PER_FETCH,
+    AccountMetrics,
+    Author,
+    Incoming,
+    Page,
+    PostMetrics,
+)
 from hubbub.networks.linkedin import client
 from hubbub.networks.outgoing import PublishedRef
 
@@ -157,4 +169,19 @@ def _metrics(stats: dict[str, Any]) -> PostMetrics:
         impressions=count("impressionCount"),
         clicks=count("clickCount"),
         reach=count("uniqueImpressionsCount"),
+    )
+
+
+def fetch_account_metrics(conn: LinkedInConnector) -> AccountMetrics:
+    """The organization's followers (networkSizes, edge COMPANY_FOLLOWED_BY_MEMBER)."""
+    body = http.json_object(
+        conn.api(
+            "GET",
+            f"/networkSizes/{client.urn(conn.author())}?"
+            + client.query([("edgeType", "COMPANY_FOLLOWED_BY_MEMBER")]),
+        )
+    )
+    size = body.get("firstDegreeSize")
+    return AccountMetrics(
+        followers=size if isinstance(size, int) and not isinstance(size, bool) else None
     )

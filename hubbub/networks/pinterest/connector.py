@@ -26,7 +26,7 @@ from hubbub.networks.base import (
     TextLimits,
     revoked,
 )
-from hubbub.networks.incoming import PostMetrics
+from hubbub.networks.incoming import AccountMetrics, PostMetrics
 from hubbub.networks.oauth2 import Token
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.pinterest import client, posting
@@ -234,6 +234,9 @@ class PinterestConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return posting.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return posting.fetch_account_metrics(self)
 
 
 def _checked(response: Any) -> dict[str, Any]:

@@ -15,6 +15,10 @@ endpoint takes), IMPRESSION, SAVE and OUTBOUND_CLICK (clicks to the Pin's link):
 summary of the window, or the sum of its days. Pinterest's analytics lag real time (the
 latest days can still be processing), so a new Pin's counts grow for a day or two after
 the fact.
+
+Account counts. GET /v5/user_account (user_accounts:read): follower_count, following_count
+and pin_count of the account that owns the board. Every board of one account reads the
+same counts.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from hubbub.networks.base import PermanentError
 from hubbub.networks.facebook.reading import parse_time
-from hubbub.networks.incoming import PostMetrics
+from hubbub.networks.incoming import AccountMetrics, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.pinterest import client
 from hubbub.networks.pinterest.limits import (
@@ -156,6 +160,21 @@ def fetch_metrics(conn: PinterestConnector, refs: Iterable[PublishedRef]) -> dic
             clicks=values.get("OUTBOUND_CLICK"),
         )
     return found
+
+
+def fetch_account_metrics(conn: PinterestConnector) -> AccountMetrics:
+    """The account's followers, the accounts it follows and its Pins (GET /v5/user_account)."""
+    user = conn.call("GET", "user_account")
+
+    def count(name: str) -> int | None:
+        value = user.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return AccountMetrics(
+        followers=count("follower_count"),
+        following=count("following_count"),
+        posts=count("pin_count"),
+    )
 
 
 def _totals(section: Any) -> dict[str, int]:

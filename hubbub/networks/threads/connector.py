@@ -20,7 +20,7 @@ from hubbub.networks.base import (
     Limits,
     MediaLimits,
 )
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.oauth2 import Token
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.threads import client, engage, posting, reading
@@ -196,6 +196,9 @@ class ThreadsConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     def hide(self, ref: PublishedRef, hidden: bool) -> None:
         engage.hide(self, ref, hidden)

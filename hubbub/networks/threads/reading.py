@@ -15,6 +15,10 @@ Cursors are "<timestamp ISO>|<id>" of the newest item read, as Facebook's and In
 
 Metrics: GET /{threads-media-id}/insights?metric=views,likes,replies,reposts,quotes,shares
 ("Insights", Media Insights): lifetime counts; a post deleted since is left out.
+
+Account metrics: GET /{threads-user-id}/threads_insights?metric=followers_count ("Insights",
+User Insights): the followers now, in total_value.value. Threads gives no count of the
+profiles it follows or of its posts there.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from hubbub.networks.facebook.reading import Key, insight_values, parse_cursor, parse_time, select
-from hubbub.networks.incoming import Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Author, Incoming, Page, PostMetrics
 from hubbub.networks.outgoing import PublishedRef
 from hubbub.networks.threads import client
 
@@ -111,3 +115,11 @@ def fetch_metrics(conn: ThreadsConnector, refs: Iterable[PublishedRef]) -> dict[
             shares=sum(shared) if shared else None,
         )
     return found
+
+
+def fetch_account_metrics(conn: ThreadsConnector) -> AccountMetrics:
+    """The profile's followers (user insights, followers_count: a total_value, not a series)."""
+    answer = conn.call(
+        "GET", f"{conn.user_id()}/threads_insights", params={"metric": "followers_count"}
+    )
+    return AccountMetrics(followers=insight_values(answer).get("followers_count"))

@@ -18,7 +18,7 @@ from hubbub.networks.base import (
     Limits,
     PermanentError,
 )
-from hubbub.networks.incoming import PostMetrics
+from hubbub.networks.incoming import AccountMetrics, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.tiktok import client, limits, posting, reading
 from hubbub.networks.tiktok.oauth import PROVIDER
@@ -147,6 +147,9 @@ class TikTokConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
 
 def apply_creator_info(config: TikTokConfig, creator: dict[str, Any]) -> None:

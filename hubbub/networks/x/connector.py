@@ -17,7 +17,7 @@ from hubbub.networks.base import (
     Limits,
     PermanentError,
 )
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.x import client, engage, messages, posting, reading, searching
 from hubbub.networks.x.limits import x_limits
@@ -130,6 +130,9 @@ class XConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     def fetch_messages(self, cursor: str | None) -> Page:
         return messages.fetch_messages(self, cursor)

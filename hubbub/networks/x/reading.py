@@ -21,6 +21,9 @@ Metrics: GET /2/tweets?ids=…&tweet.fields=public_metrics (X API > Posts > Post
 ids a call. like_count → likes, retweet_count + quote_count → shares, reply_count →
 comments, impression_count → impressions, bookmark_count → saves. A deleted post comes back
 in `errors` instead of `data`, and is left out.
+
+Account metrics: GET /2/users/me?user.fields=public_metrics (X API > Users > User lookup):
+followers_count, following_count and tweet_count.
 """
 
 from __future__ import annotations
@@ -33,7 +36,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import (
+    MAX_ITEMS_PER_FETCH,
+    AccountMetrics,
+    Author,
+    Incoming,
+    Page,
+    PostMetrics,
+)
 from hubbub.networks.outgoing import PublishedRef
 from hubbub.networks.x.client import call
 
@@ -202,3 +212,22 @@ def post_metrics(tweet: dict[str, Any]) -> PostMetrics:
         impressions=count("impression_count"),
         saves=count("bookmark_count"),
     )
+
+
+def fetch_account_metrics(conn: XConnector) -> AccountMetrics:
+    """GET /2/users/me with user.fields=public_metrics: followers_count, following_count and
+    tweet_count (X reports no profile views through the API)."""
+    body = call(conn, "GET", "/2/users/me", params={"user.fields": "public_metrics"})
+    user = body.get("data")
+    found = user.get("public_metrics") if isinstance(user, dict) else None
+    counts: dict[str, Any] = found if isinstance(found, dict) else {}
+    return AccountMetrics(
+        followers=_optional(counts, "followers_count"),
+        following=_optional(counts, "following_count"),
+        posts=_optional(counts, "tweet_count"),
+    )
+
+
+def _optional(found: dict[str, Any], name: str) -> int | None:
+    value = found.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

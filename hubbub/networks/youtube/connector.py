@@ -18,7 +18,7 @@ from hubbub.networks.base import (
     Connector,
     Limits,
 )
-from hubbub.networks.incoming import Page, PostMetrics
+from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.outgoing import OutgoingPart, PublishedRef
 from hubbub.networks.youtube import client, engage, limits, posting, reading
 from hubbub.networks.youtube.oauth import PROVIDER
@@ -125,6 +125,9 @@ class YouTubeConnector(Connector):
 
     def fetch_metrics(self, refs: list[PublishedRef]) -> dict[str, PostMetrics]:
         return reading.fetch_metrics(self, refs)
+
+    def fetch_account_metrics(self) -> AccountMetrics:
+        return reading.fetch_account_metrics(self)
 
     # Engaging from the inbox (answers go through publish): see engage.py.
     def hide(self, ref: PublishedRef, hidden: bool) -> None:

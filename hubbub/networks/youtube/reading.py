@@ -7,6 +7,10 @@ YouTube includes with a thread (part=replies, up to five) are read with it.
 
 Metrics: videos.list?part=statistics&id=a,b,... (up to 50 ids a call): viewCount,
 likeCount and commentCount, which YouTube sends as strings.
+
+Account metrics: channels.list?part=statistics&id=<channel id> (1 quota unit):
+subscriberCount (none when the channel hides it, hiddenSubscriberCount) and videoCount,
+strings too.
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hubbub.core import http
-from hubbub.networks.incoming import MAX_ITEMS_PER_FETCH, Author, Incoming, Page, PostMetrics
+from hubbub.networks.incoming import (
+    MAX_ITEMS_PER_FETCH,
+    AccountMetrics,
+    Author,
+    Incoming,
+    Page,
+    PostMetrics,
+)
 from hubbub.networks.outgoing import PublishedRef
 
 if TYPE_CHECKING:
@@ -139,12 +150,37 @@ def fetch_metrics(conn: YouTubeConnector, refs: list[PublishedRef]) -> dict[str,
 
 
 def _metrics(stats: dict[str, Any]) -> PostMetrics:
-    def count(name: str) -> int | None:
-        value = stats.get(name)
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
     return PostMetrics(
-        views=count("viewCount"), likes=count("likeCount"), comments=count("commentCount")
+        views=_count(stats, "viewCount"),
+        likes=_count(stats, "likeCount"),
+        comments=_count(stats, "commentCount"),
     )
+
+
+def fetch_account_metrics(conn: YouTubeConnector) -> AccountMetrics:
+    """channels.list part=statistics for the connected channel: subscribers (None while the
+    channel hides the count) and videos. A YouTube channel follows no one in this API."""
+    channel_id = conn.config.channel_id or conn.channel.external_id
+    body = http.json_object(
+        conn.api("GET", "/channels", params={"part": "statistics", "id": channel_id})
+    )
+    for item in body.get("items") or ():
+        if not isinstance(item, dict) or item.get("id") != channel_id:
+            continue
+        stats = item.get("statistics")
+        if not isinstance(stats, dict):
+            break
+        hidden = stats.get("hiddenSubscriberCount") is True
+        return AccountMetrics(
+            followers=None if hidden else _count(stats, "subscriberCount"),
+            posts=_count(stats, "videoCount"),
+        )
+    return AccountMetrics()
+
+
+def _count(stats: dict[str, Any], name: str) -> int | None:
+    """A count of YouTube's: a string of digits in the API (an int is taken as well)."""
+    value = stats.get(name)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

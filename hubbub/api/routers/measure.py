@@ -1,0 +1,185 @@
+"""Measure over HTTP: a period's figures (the workspace, a channel or a campaign, compared
+with the previous period or the same period last year), each with its formula; the posts of
+the period with their counts; the formulas. Every number comes from hubbub.measure.reports,
+as on the pages and in the CSV files."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja import Query as QueryParams
+
+from hubbub.api.auth import api_access
+from hubbub.api.schemas import answers
+from hubbub.core.access import ActionError
+from hubbub.measure import formulas, reports
+from hubbub.measure.models import POST_COUNTS
+from hubbub.measure.periods import COMPARISONS, PRESETS, Period, period_of
+from hubbub.networks.models import Channel
+from hubbub.publishing.models import Campaign
+
+router = Router(tags=["measure"])
+M = "/workspaces/{slug}/measure"
+
+
+class PeriodQuery(Schema):
+    period: str = Field(
+        "30", description=f"One of {', '.join(PRESETS)}; ignored when from and to are given."
+    )
+    from_: date | None = Field(None, alias="from", description="First day, local (YYYY-MM-DD).")
+    to: date | None = Field(None, description="Last day, included, local (YYYY-MM-DD).")
+    compare: str = Field("previous", description="previous (period) or year (same dates).")
+    channel: int | None = Field(None, description="One channel of the workspace.")
+    campaign: int | None = Field(None, description="One campaign of the workspace.")
+
+
+class FormulaOut(Schema):
+    key: str
+    label: str
+    formula: str
+    unit: str = Field(description="count, percent or money")
+
+
+class PeriodOut(Schema):
+    first: date
+    last: date
+    time_zone: str
+
+
+class FiguresOut(Schema):
+    posts: int = Field(description="Posts published in the period.")
+    measured: int = Field(description="Of those, posts with at least one reading.")
+    counts: dict[str, int | None] = Field(
+        description="Sums over the posts, as of the period's end; null: no post had the count."
+    )
+    figures: dict[str, float | int | None] = Field(description="Keys of /measure/formulas.")
+    followers_start: int | None
+    followers_end: int | None
+
+
+class SummaryOut(Schema):
+    period: PeriodOut
+    compared_with: PeriodOut
+    now: FiguresOut
+    before: FiguresOut
+    formulas: list[FormulaOut]
+
+
+class PostOut(Schema):
+    delivery_id: int
+    channel_id: int
+    published_at: datetime
+    url: str
+    text: str = Field(description="Our own post's first part.")
+    counts: dict[str, int | None]
+    figures: dict[str, float | int | None]
+
+
+def _formulas() -> list[FormulaOut]:
+    return [
+        FormulaOut(key=f.key, label=str(f.label), formula=str(f.text), unit=f.unit)
+        for f in formulas.FORMULAS.values()
+    ]
+
+
+def _scope_and_period(request: HttpRequest, slug: str, params: PeriodQuery) -> Any:
+    access = api_access(request, slug)
+    access.require("measure.view")
+    workspace = access.workspace
+    if (
+        params.channel is not None
+        and not Channel.objects.filter(pk=params.channel, workspace=workspace).exists()
+    ):
+        raise ActionError("channel: no such channel in this workspace.", field="channel")
+    if (
+        params.campaign is not None
+        and not Campaign.objects.filter(pk=params.campaign, workspace=workspace).exists()
+    ):
+        raise ActionError("campaign: no such campaign in this workspace.", field="campaign")
+    if params.compare not in COMPARISONS:
+        raise ActionError(f"compare is one of {', '.join(COMPARISONS)}.", field="compare")
+    if (params.from_ is None) != (params.to is None):
+        raise ActionError("Give both from and to, or neither.", field="from")
+    if params.from_ is not None and params.to is not None and params.from_ > params.to:
+        raise ActionError("from must not be after to.", field="from")
+    if params.from_ is None and params.period not in PRESETS:
+        raise ActionError(f"period is one of {', '.join(PRESETS)}.", field="period")
+    zone = workspace.tz
+    values = {"period": params.period}
+    if params.from_ is not None and params.to is not None:
+        values = {"from": params.from_.isoformat(), "to": params.to.isoformat()}
+    period, _preset = period_of(values, zone, timezone.now().astimezone(zone).date())
+    scope = reports.Scope(workspace.pk, params.channel, params.campaign)
+    return access, scope, period
+
+
+def _figures(found: reports.Totals) -> FiguresOut:
+    return FiguresOut(
+        posts=found.posts,
+        measured=found.measured,
+        counts={name: found.counts.get(name) for name in POST_COUNTS},
+        figures=found.figures,
+        followers_start=found.followers_start,
+        followers_end=found.followers_end,
+    )
+
+
+def _period(period: Period, zone: str) -> PeriodOut:
+    return PeriodOut(first=period.first, last=period.last, time_zone=zone)
+
+
+@router.get(
+    M + "/summary",
+    response=answers(200, SummaryOut),
+    summary="A period's figures beside the period it is compared with, and the formulas",
+    description="Posts published in the period (workspace's time zone), counted as of the "
+    "period's end; followers from each channel's readings around it. The same numbers as "
+    "the Measure page and its CSV files.",
+)
+def summary(request: HttpRequest, slug: str, params: QueryParams[PeriodQuery]) -> SummaryOut:
+    access, scope, period = _scope_and_period(request, slug, params)
+    earlier = period.compared(params.compare)
+    zone = access.workspace.time_zone
+    return SummaryOut(
+        period=_period(period, zone),
+        compared_with=_period(earlier, zone),
+        now=_figures(reports.totals(scope, period)),
+        before=_figures(reports.totals(scope, earlier)),
+        formulas=_formulas(),
+    )
+
+
+@router.get(
+    M + "/posts",
+    response=answers(200, list[PostOut]),
+    summary="The period's posts with their counts as of its end, most engaging first",
+)
+def posts(request: HttpRequest, slug: str, params: QueryParams[PeriodQuery]) -> list[PostOut]:
+    _access, scope, period = _scope_and_period(request, slug, params)
+    return [
+        PostOut(
+            delivery_id=row.delivery_id,
+            channel_id=row.channel_id,
+            published_at=row.published_at,
+            url=row.url,
+            text=row.text,
+            counts=row.counts,
+            figures=row.figures,
+        )
+        for row in reports.posts(scope, period)
+    ]
+
+
+@router.get(
+    M + "/formulas",
+    response=answers(200, list[FormulaOut]),
+    summary="How each figure is computed",
+)
+def formula_list(request: HttpRequest, slug: str) -> list[FormulaOut]:
+    access = api_access(request, slug)
+    access.require("measure.view")
+    return _formulas()

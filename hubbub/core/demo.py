@@ -165,6 +165,9 @@ def create_demo(owner: User) -> list[Workspace]:
         from hubbub.listening.demo import fill_listening
 
         transaction.on_commit(partial(fill_listening, workspace, owner))
+        from hubbub.measure.demo import fill_measure
+
+        transaction.on_commit(partial(fill_measure, workspace))
         record("demo.create", workspace=workspace, actor=owner, via="cli", obj=workspace)
         made.append(workspace)
     return made

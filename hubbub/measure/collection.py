@@ -138,6 +138,13 @@ def collect_posts(
     channel: Channel, trackings: list[PostTracking], at: datetime, result: Collected
 ) -> None:
     """Read `trackings`' posts, all on `channel`."""
+    if (channel.config or {}).get("demo"):
+        # A demo channel (hubbub demo) has no account on the network: never ask it.
+        for tracking in trackings:
+            tracking.last_error = "demo channel"
+            tracking.next_at = None
+        _save(trackings, [])
+        return
     connector = _connector(channel) if channel.is_connected else None
     if connector is None or Capability.METRICS not in connector.capabilities:
         why = (
@@ -228,8 +235,8 @@ def channels_due(at: datetime) -> list[Channel]:
     )
     found = []
     for channel in Channel.objects.connected().order_by("pk"):
-        if channel.pk in recent:
-            continue
+        if channel.pk in recent or (channel.config or {}).get("demo"):
+            continue  # read already, or a demo channel with no account to read
         connector = _connector(channel)
         if connector is None or Capability.METRICS not in connector.capabilities:
             continue

@@ -119,23 +119,36 @@ def daily_figure(rows: list[tuple[Any, int, int | None]]) -> dict[str, Any] | No
     x = [day.isoformat() for day, _posts, _engaged in rows]
     figure = go.Figure(
         [
-            go.Bar(name=_("Posts published"), x=x, y=[p for _d, p, _e in rows], yaxis="y2"),
-            # None stays None: plotly leaves a gap where no count was known.
-            go.Scatter(
+            # None stays None: no bar where no count was known (a gap, not a zero).
+            go.Bar(
                 name=_("Engagements"),
                 x=x,
                 y=[e for _d, _p, e in rows],
-                mode="lines+markers",
-                connectgaps=False,
+                marker={"color": "#4338ca"},
+            ),
+            go.Scatter(
+                name=_("Posts published"),
+                x=x,
+                y=[p for _d, p, _e in rows],
+                yaxis="y2",
+                mode="markers",
+                marker={"color": "#b45309", "size": 7, "symbol": "diamond"},
             ),
         ]
     )
     figure.update_layout(
-        margin={"l": 40, "r": 40, "t": 10, "b": 40},
+        margin={"l": 50, "r": 50, "t": 10, "b": 40},
         height=320,
         legend={"orientation": "h"},
         yaxis={"title": _("Engagements"), "rangemode": "tozero"},
-        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False},
+        yaxis2={
+            "title": _("Posts published"),
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "dtick": 1,
+        },
     )
     parsed: dict[str, Any] = json.loads(pio.to_json(figure, validate=True))
     return parsed

@@ -21,6 +21,7 @@ API: dict[tuple[str, str], str] = {
     ("GET", f"{M}/summary"): "measure.view",
     ("GET", f"{M}/posts"): "measure.view",
     ("GET", f"{M}/formulas"): "measure.view",
+    ("GET", f"{M}/best-time"): "measure.view",
 }
 BODY: dict[str, Any] = {}
 

@@ -16,7 +16,7 @@ from ninja import Query as QueryParams
 from hubbub.api.auth import api_access
 from hubbub.api.schemas import answers
 from hubbub.core.access import ActionError
-from hubbub.measure import formulas, reports
+from hubbub.measure import besttime, formulas, reports
 from hubbub.measure.models import POST_COUNTS
 from hubbub.measure.periods import COMPARISONS, PRESETS, Period, period_of
 from hubbub.networks.models import Channel
@@ -183,3 +183,62 @@ def formula_list(request: HttpRequest, slug: str) -> list[FormulaOut]:
     access = api_access(request, slug)
     access.require("measure.view")
     return _formulas()
+
+
+class SlotOut(Schema):
+    weekday: int = Field(description="0 = Monday … 6 = Sunday, in the workspace's time zone.")
+    hour: int
+    score: float = Field(description="Mean of the posts' scores there (1.0: a usual post).")
+    posts: int
+
+
+class BestTimeOut(Schema):
+    posts: int = Field(description="Posts of the last 26 weeks scored (older than a week).")
+    enough: bool = Field(description="Whether there is enough history to recommend.")
+    recommended: list[SlotOut]
+    lift: float | None = Field(
+        description="Held-out weeks: recommended times' mean score over all posts' mean."
+    )
+    interval: list[float] | None = Field(description="90 % bootstrap interval of the lift.")
+    held_out_posts: int
+    held_out_in_slots: int
+    heatmap: list[SlotOut]
+
+
+class BestTimeQuery(Schema):
+    channel: int | None = Field(None, description="One channel of the workspace.")
+
+
+@router.get(
+    M + "/best-time",
+    response=answers(200, BestTimeOut),
+    summary="Best time to post, from the workspace's own history, with its backtest",
+    description="Each post scored against its channel's usual post a week after it went out; "
+    "the recommendation is checked on the last four weeks, each predicted from the weeks "
+    "before it (hubbub/measure/besttime.py).",
+)
+def best_time(request: HttpRequest, slug: str, params: QueryParams[BestTimeQuery]) -> BestTimeOut:
+    access = api_access(request, slug)
+    access.require("measure.view")
+    workspace = access.workspace
+    if (
+        params.channel is not None
+        and not Channel.objects.filter(pk=params.channel, workspace=workspace).exists()
+    ):
+        raise ActionError("channel: no such channel in this workspace.", field="channel")
+    found = besttime.best_time(workspace.pk, workspace.tz, timezone.now(), params.channel)
+
+    def slot(key: besttime.Slot) -> SlotOut:
+        mean, posts = found.heatmap.get(key, (0.0, 0))
+        return SlotOut(weekday=key[0], hour=key[1], score=round(mean, 4), posts=posts)
+
+    return BestTimeOut(
+        posts=found.posts,
+        enough=found.enough,
+        recommended=[slot(key) for key in found.recommended],
+        lift=found.lift,
+        interval=list(found.interval) if found.interval else None,
+        held_out_posts=found.held_out_posts,
+        held_out_in_slots=found.held_out_in_slots,
+        heatmap=[slot(key) for key in sorted(found.heatmap)],
+    )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from hubbub.core.access import Access
 from hubbub.inbox.csv_export import guard
-from hubbub.measure import formulas, reports
+from hubbub.measure import besttime, formulas, reports
 from hubbub.measure.models import POST_COUNTS
 from hubbub.measure.periods import COMPARISONS, PRESETS, Period, period_of
 from hubbub.networks.models import Channel
@@ -154,6 +154,86 @@ def daily_figure(rows: list[tuple[Any, int, int | None]]) -> dict[str, Any] | No
     return parsed
 
 
+def weekday_names() -> list[str]:
+    return [
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    ]
+
+
+def slot_label(slot: besttime.Slot) -> str:
+    return f"{weekday_names()[slot[0]]} {slot[1]:02d}:00"
+
+
+def heatmap_figure(found: besttime.BestTime) -> dict[str, Any] | None:
+    try:
+        import plotly.graph_objects as go  # type: ignore[import-untyped]
+        import plotly.io as pio  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - plotly is a dependency; the table still shows
+        return None
+    if not found.heatmap:
+        return None
+    days = weekday_names()
+    hours = [f"{h:02d}:00" for h in range(24)]
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for day in range(7):
+        row: list[float | None] = []
+        labels: list[str] = []
+        for hour in range(24):
+            cell = found.heatmap.get((day, hour))
+            row.append(round(cell[0], 2) if cell else None)
+            labels.append(
+                _("%(score)s× the usual, %(n)d posts") % {"score": f"{cell[0]:.2f}", "n": cell[1]}  # noqa: RUF001
+                if cell
+                else ""
+            )
+        z.append(row)
+        text.append(labels)
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=hours,
+            y=days,
+            text=text,
+            hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+            colorscale="Blues",
+            zmin=0,
+            colorbar={"title": _("× usual")},  # noqa: RUF001
+        )
+    )
+    figure.update_layout(
+        margin={"l": 90, "r": 20, "t": 10, "b": 40},
+        height=300,
+        yaxis={"autorange": "reversed"},
+    )
+    parsed: dict[str, Any] = json.loads(pio.to_json(figure, validate=True))
+    return parsed
+
+
+def best_time_context(access: Access, scope: reports.Scope) -> dict[str, Any]:
+    found = besttime.best_time(
+        access.workspace.pk, access.workspace.tz, timezone.now(), scope.channel_id
+    )
+    cells = sorted(found.heatmap.items(), key=lambda item: (-item[1][0], item[0]))
+    return {
+        "best_time": found,
+        "best_slots": [slot_label(slot) for slot in found.recommended],
+        "best_cells": [
+            {"slot": slot_label(slot), "score": f"{mean:.2f}", "posts": n}
+            for slot, (mean, n) in cells
+        ],
+        "best_figure": heatmap_figure(found),
+        "best_needed": besttime.MIN_HISTORY,
+        "best_weeks": besttime.HELD_OUT,
+    }
+
+
 def _post_rows(rows: list[reports.PostRow], channels: dict[int, Channel]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
@@ -221,6 +301,7 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         ),
         "formulas": formulas.FORMULAS.values(),
         "query": query,
+        **best_time_context(access, scope),
     }
     return render(request, "measure/overview.html", context)
 

@@ -80,6 +80,11 @@ ACTIONS: dict[str, Any] = {
     "publishing.ical_regenerate": _("Calendar feed address regenerated"),
     "campaign.create": _("Campaign created"),
     "campaign.update": _("Campaign changed"),
+    "campaign.budget": _("Campaign budget set"),
+    "campaign.goal": _("Campaign goal set"),
+    "campaign.goal_delete": _("Campaign goal removed"),
+    "campaign.spend": _("Campaign spend added"),
+    "campaign.spend_delete": _("Campaign spend removed"),
     # the inbox (hubbub.inbox) and its alert destinations (hubbub.notify)
     "alert_destination.create": _("Alert destination created"),
     "alert_destination.update": _("Alert destination changed"),

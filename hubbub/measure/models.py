@@ -84,3 +84,79 @@ class PostTracking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: next {self.next_at}"
+
+
+class GoalMetric(models.TextChoices):
+    NEW_FOLLOWERS = "new_followers", _("New followers")
+    IMPRESSIONS = "impressions", _("Impressions")
+    REACH = "reach", _("Reach")
+    ENGAGEMENTS = "engagements", _("Engagements")
+    ENGAGEMENT_RATE = "engagement_rate_reach", _("Engagement rate (by reach), %")
+    CLICKS = "clicks", _("Link clicks")
+
+
+class CampaignGoal(models.Model):
+    """What a campaign aims at: one target per metric, over the campaign's dates."""
+
+    campaign = models.ForeignKey(
+        "publishing.Campaign", on_delete=models.CASCADE, related_name="goals"
+    )
+    metric = models.CharField(max_length=30, choices=GoalMetric.choices)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "metric"], name="one_goal_per_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.metric} {self.target}"
+
+
+class CampaignBudget(models.Model):
+    """A campaign's paid budget, in one currency (spend in another is refused, not converted:
+    an exchange rate is the finance team's choice, not ours)."""
+
+    campaign = models.OneToOneField(
+        "publishing.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="budget"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)  # ISO 4217
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class SpendSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    CSV = "csv", _("Imported from CSV")
+
+
+class SpendEntry(models.Model):
+    """Money spent on a campaign on one day (ads, boosts), with what it bought where known."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        "publishing.Campaign", on_delete=models.CASCADE, related_name="spend"
+    )
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    day = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    results = models.BigIntegerField(null=True, blank=True)  # what the ad platform counted
+    paid_reach = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=10, choices=SpendSource.choices, default="manual")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        indexes = [models.Index(fields=["campaign", "day"], name="spend_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.amount} {self.currency}"

@@ -75,3 +75,20 @@ def test_another_workspaces_channel_is_refused(
 def test_client_viewers_read_the_figures(month: dict[str, Any], alice: User, paris: Workspace):
     answer = token_api(alice, paris, role="client_viewer").get(f"{M}/summary", **OCTOBER)
     assert answer.status_code == 200
+
+
+def test_a_campaigns_report_and_spend_through_the_api(
+    month: dict[str, Any], alice: User, paris: Workspace
+) -> None:
+    api = token_api(alice, paris)
+    path = f"{M}/campaigns/{month['launch'].pk}"
+    answer = api.post(f"{path}/spend", {"day": "2026-10-02", "amount": "99.90", "currency": "EUR"})
+    assert answer.status_code == 201 and answer.json()["amount"] == "99.90"
+    refused = api.post(f"{path}/spend", {"day": "2026-10-03", "amount": "5", "currency": "USD"})
+    assert refused.status_code == 400 and "convert the amount to EUR" in refused.json()["detail"]
+    body = api.get(path).json()
+    assert (body["spent"], body["currency"], body["budget"]) == ("99.90", "EUR", None)
+    assert body["now"]["posts"] == 1  # the campaign's one post in October
+    viewer = token_api(alice, paris, role="client_viewer")
+    assert viewer.get(path).status_code == 200
+    assert viewer.post(f"{path}/spend", {"day": "2026-10-02", "amount": "1"}).status_code == 403

@@ -1,12 +1,16 @@
 """Measure's pages and API operations for tests/test_tenancy.py: the permission each one
-needs (reading only: nothing to leave as it was)."""
+needs, one of each object they reach (in Acme), and what a refused request must leave as
+it was."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from hubbub.accounts.models import User
 from hubbub.core.models import Workspace
+from hubbub.measure.models import CampaignBudget, CampaignGoal, SpendEntry
+from hubbub.publishing.models import Campaign
 
 VIEW = {"GET": "measure.view"}
 
@@ -14,6 +18,13 @@ WEB: dict[str, dict[str, str]] = {
     "measure:overview": VIEW,
     "measure:channels_csv": VIEW,
     "measure:posts_csv": VIEW,
+    "measure:campaign": VIEW,
+    "measure:budget": {"POST": "campaigns.manage"},
+    "measure:goal": {"POST": "campaigns.manage"},
+    "measure:goal_delete": {"POST": "campaigns.manage"},
+    "measure:spend": {"POST": "campaigns.manage"},
+    "measure:spend_import": {"POST": "campaigns.manage"},
+    "measure:spend_delete": {"POST": "campaigns.manage"},
 }
 
 M = "api/workspaces/{slug}/measure"
@@ -22,13 +33,25 @@ API: dict[tuple[str, str], str] = {
     ("GET", f"{M}/posts"): "measure.view",
     ("GET", f"{M}/formulas"): "measure.view",
     ("GET", f"{M}/best-time"): "measure.view",
+    ("GET", f"{M}/campaigns/{{campaign_id}}"): "measure.view",
+    ("POST", f"{M}/campaigns/{{campaign_id}}/spend"): "campaigns.manage",
 }
-BODY: dict[str, Any] = {}
+BODY: dict[str, Any] = {"day": "2026-06-01", "amount": "10"}
 
 
 def objects(acme: Workspace, alice: User) -> dict[str, int]:
-    return {}
+    campaign = Campaign.objects.create(workspace=acme, name="Acme results campaign")
+    goal = CampaignGoal.objects.create(campaign=campaign, metric="engagements", target=100)
+    spend = SpendEntry.objects.create(
+        workspace=acme, campaign=campaign, day=date(2026, 6, 1), amount=10, currency="EUR"
+    )
+    return {"campaign_id": campaign.pk, "goal_id": goal.pk, "spend_id": spend.pk}
 
 
 def snapshot() -> dict[str, Any]:
-    return {}
+    """What a refused request must leave as it was."""
+    return {
+        "goals": sorted(CampaignGoal.objects.values_list("pk", "metric", "target")),
+        "budgets": sorted(CampaignBudget.objects.values_list("pk", "amount", "currency")),
+        "spend": sorted(SpendEntry.objects.values_list("pk", "amount", "currency")),
+    }

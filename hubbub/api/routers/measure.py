@@ -10,13 +10,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja import Query as QueryParams
+from ninja.errors import HttpError
 
 from hubbub.api.auth import api_access
 from hubbub.api.schemas import answers
 from hubbub.core.access import ActionError
-from hubbub.measure import besttime, formulas, reports
+from hubbub.measure import besttime, campaigns, formulas, reports
 from hubbub.measure.models import POST_COUNTS
 from hubbub.measure.periods import COMPARISONS, PRESETS, Period, period_of
 from hubbub.networks.models import Channel
@@ -241,4 +242,122 @@ def best_time(request: HttpRequest, slug: str, params: QueryParams[BestTimeQuery
         held_out_posts=found.held_out_posts,
         held_out_in_slots=found.held_out_in_slots,
         heatmap=[slot(key) for key in sorted(found.heatmap)],
+    )
+
+
+class GoalOut(Schema):
+    metric: str
+    target: float
+    actual: float | None
+    share: float | None = Field(description="actual / target * 100")
+    projected: float | None = Field(description="The pace so far carried to the end.")
+
+
+class CampaignReportOut(Schema):
+    campaign_id: int
+    period: PeriodOut
+    days_gone: int
+    goals: list[GoalOut]
+    budget: str | None = Field(description="Decimal amount, as a string.")
+    currency: str | None
+    spent: str
+    left: str | None
+    cost_per_result: str | None
+    results: int | None
+    results_from: str = Field(description='"ads" (the spend entries), or the goal metric.')
+    organic_reach: int | None
+    paid_reach: int | None
+    now: FiguresOut
+
+
+class SpendIn(Schema):
+    day: date
+    amount: str = Field(description="Decimal, e.g. 120.50")
+    currency: str = Field("", description="ISO 4217; empty: the campaign's.")
+    channel_id: int | None = Field(None, description="The channel it was spent on, if one.")
+    results: int | None = None
+    paid_reach: int | None = None
+    note: str = ""
+
+
+class SpendOut(Schema):
+    id: int
+    day: date
+    amount: str
+    currency: str
+
+
+def _campaign_of(request: HttpRequest, slug: str, campaign_id: int, permission: str) -> Any:
+    access = api_access(request, slug)
+    access.require(permission)
+    campaign = Campaign.objects.filter(pk=campaign_id, workspace=access.workspace).first()
+    if campaign is None:
+        raise HttpError(404, "No such campaign in this workspace.")
+    return access, campaign
+
+
+@router.get(
+    M + "/campaigns/{campaign_id}",
+    response=answers(200, CampaignReportOut),
+    summary="A campaign's goals, budget, spend and cost per result",
+)
+def campaign_report(request: HttpRequest, slug: str, campaign_id: int) -> CampaignReportOut:
+    access, campaign = _campaign_of(request, slug, campaign_id, "measure.view")
+    found = campaigns.report(campaign)
+
+    def money(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    return CampaignReportOut(
+        campaign_id=campaign.pk,
+        period=_period(found.period, access.workspace.time_zone),
+        days_gone=found.days_gone,
+        goals=[
+            GoalOut(
+                metric=g.goal.metric,
+                target=float(g.goal.target),
+                actual=None if g.actual is None else float(g.actual),
+                share=g.share,
+                projected=None if g.projected is None else float(g.projected),
+            )
+            for g in found.goals
+        ],
+        budget=money(found.budget.amount if found.budget else None),
+        currency=found.currency,
+        spent=str(found.spent),
+        left=money(found.left),
+        cost_per_result=money(found.cost_per_result),
+        results=found.results,
+        results_from=found.results_from,
+        organic_reach=found.organic_reach,
+        paid_reach=found.paid_reach,
+        now=_figures(found.totals),
+    )
+
+
+@router.post(
+    M + "/campaigns/{campaign_id}/spend",
+    response=answers(201, SpendOut),
+    summary="Add money spent on a campaign on one day",
+)
+def campaign_spend(
+    request: HttpRequest, slug: str, campaign_id: int, body: SpendIn
+) -> Status[SpendOut]:
+    access, campaign = _campaign_of(request, slug, campaign_id, "campaigns.manage")
+    entry = campaigns.add_spend(
+        access,
+        campaign,
+        campaigns.SpendInput(
+            day=body.day,
+            amount=body.amount,
+            currency=body.currency,
+            channel_id=body.channel_id,
+            results=body.results,
+            paid_reach=body.paid_reach,
+            note=body.note,
+        ),
+    )
+    return Status(
+        201,
+        SpendOut(id=entry.pk, day=entry.day, amount=str(entry.amount), currency=entry.currency),
     )

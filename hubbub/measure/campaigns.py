@@ -56,6 +56,26 @@ def _mine(access: Access, campaign: Campaign) -> None:
         raise ActionError(_("That campaign belongs to another workspace."))
 
 
+def _audit(
+    access: Access,
+    action: str,
+    campaign: Campaign,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The audit log's line for a change to a campaign's goals, budget or spend."""
+    record(
+        action,
+        workspace=access.workspace,
+        actor=access.user,
+        via=access.via,
+        obj=campaign,
+        before=before,
+        after=after,
+    )
+
+
 def _amount(text: Any, field_name: str = "amount") -> Decimal:
     try:
         value = Decimal(str(text).strip().replace(" ", "").replace("\u00a0", "").replace(",", "."))
@@ -110,12 +130,10 @@ def set_budget(access: Access, campaign: Campaign, amount: Any, currency: str) -
             campaign=campaign,
             defaults={"amount": value, "currency": code, "updated_at": timezone.now()},
         )
-        record(
+        _audit(
+            access,
             "campaign.budget",
-            workspace=access.workspace,
-            actor=access.user,
-            via=access.via,
-            obj=campaign,
+            campaign,
             after={"amount": str(value), "currency": code},
         )
     return budget
@@ -136,12 +154,10 @@ def set_goal(access: Access, campaign: Campaign, metric: str, target: Any) -> Ca
         goal, _created = CampaignGoal.objects.update_or_create(
             campaign=campaign, metric=metric, defaults={"target": value}
         )
-        record(
+        _audit(
+            access,
             "campaign.goal",
-            workspace=access.workspace,
-            actor=access.user,
-            via=access.via,
-            obj=campaign,
+            campaign,
             after={"metric": metric, "target": str(value)},
         )
     return goal
@@ -150,12 +166,10 @@ def set_goal(access: Access, campaign: Campaign, metric: str, target: Any) -> Ca
 def delete_goal(access: Access, goal: CampaignGoal) -> None:
     _mine(access, goal.campaign)
     with transaction.atomic():
-        record(
+        _audit(
+            access,
             "campaign.goal_delete",
-            workspace=access.workspace,
-            actor=access.user,
-            via=access.via,
-            obj=goal.campaign,
+            goal.campaign,
             before={"metric": goal.metric, "target": str(goal.target)},
         )
         goal.delete()
@@ -243,12 +257,10 @@ def add_spend(access: Access, campaign: Campaign, given: SpendInput) -> SpendEnt
 def delete_spend(access: Access, entry: SpendEntry) -> None:
     _mine(access, entry.campaign)
     with transaction.atomic():
-        record(
+        _audit(
+            access,
             "campaign.spend_delete",
-            workspace=access.workspace,
-            actor=access.user,
-            via=access.via,
-            obj=entry.campaign,
+            entry.campaign,
             before={"day": entry.day.isoformat(), "amount": str(entry.amount)},
         )
         entry.delete()
@@ -344,12 +356,10 @@ def import_spend(access: Access, campaign: Campaign, text: str) -> Imported:
     with transaction.atomic():
         SpendEntry.objects.bulk_create(entries)
         if entries:
-            record(
+            _audit(
+                access,
                 "campaign.spend",
-                workspace=access.workspace,
-                actor=access.user,
-                via=access.via,
-                obj=campaign,
+                campaign,
                 after={"imported": len(entries), "problems": len(result.problems)},
             )
     result.added = len(entries)

@@ -114,18 +114,17 @@ def by_channel(scope: Scope, period: Period) -> dict[int, Totals]:
         found = rows[row["channel_id"]]
         found.measured = row["measured"]
         found.counts = {name: row[name] for name in POST_COUNTS}
+    counted_followers = followers_by_channel(scope, period) if scope.campaign_id is None else {}
     for channel_id, found in rows.items():
         if not found.counts:
             found.counts = dict.fromkeys(POST_COUNTS)
-        if scope.campaign_id is None:
-            found.followers_start, found.followers_end = followers(
-                Scope(scope.workspace_id, channel_id), period
-            )
+        found.followers_start, found.followers_end = counted_followers.get(channel_id, (None, None))
     return dict(rows)
 
 
-def followers(scope: Scope, period: Period) -> tuple[int | None, int | None]:
-    """Followers at the period's start and end, over the scope's channels that have both."""
+def followers_by_channel(scope: Scope, period: Period) -> dict[int, tuple[int, int]]:
+    """Each channel's followers at the period's start and end (channels that have both),
+    read in one pass over the readings."""
     snapshots = ChannelSnapshot.objects.filter(workspace_id=scope.workspace_id).exclude(
         followers__isnull=True
     )
@@ -147,10 +146,15 @@ def followers(scope: Scope, period: Period) -> tuple[int | None, int | None]:
             first_in.setdefault(channel_id, value)
         end[channel_id] = value
     begin = {**first_in, **start}
-    both = [c for c in end if c in begin]
-    if not both:
+    return {c: (begin[c], end[c]) for c in end if c in begin}
+
+
+def followers(scope: Scope, period: Period) -> tuple[int | None, int | None]:
+    """Followers at the period's start and end, over the scope's channels that have both."""
+    found = followers_by_channel(scope, period)
+    if not found:
         return None, None
-    return sum(begin[c] for c in both), sum(end[c] for c in both)
+    return sum(a for a, _b in found.values()), sum(b for _a, b in found.values())
 
 
 def _engagements_expression() -> Any:

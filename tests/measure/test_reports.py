@@ -197,3 +197,11 @@ def test_periods_presets_comparisons_and_the_29th_of_february() -> None:
     assert preset == "30" and custom.days == 30  # backwards dates: the default instead
     assert period_of({"period": "month"}, PARIS, today)[0].first == date(2028, 3, 1)
     assert Period(date(2028, 1, 1), date(2028, 1, 1), UTC).days == 1  # type: ignore[arg-type]
+
+
+def test_unusable_dates_are_said_not_silently_replaced(paris: Workspace, alice_client: Any):
+    url = reverse("measure:overview", args=[paris.slug])
+    html = alice_client.get(url, {"from": "2026-10-31", "to": "2026-10-01"}).content.decode()
+    assert 'data-testid="dates-refused"' in html and "Showing the last 30 days" in html
+    html = alice_client.get(url, {"from": "2026-10-01", "to": "2026-10-31"}).content.decode()
+    assert 'data-testid="dates-refused"' not in html

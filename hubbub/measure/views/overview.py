@@ -301,6 +301,11 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         ),
         "formulas": formulas.FORMULAS.values(),
         "query": query,
+        # Custom dates asked for but not usable (backwards, too long, half given): say so
+        # instead of quietly showing the default period.
+        "dates_refused": bool(request.GET.get("from") or request.GET.get("to"))
+        and request.GET.get("period", "") in ("", "custom")
+        and preset != "",
         **best_time_context(access, scope),
     }
     return render(request, "measure/overview.html", context)

@@ -1,5 +1,6 @@
-// Draw the reports page's charts: each element with data-plotly-figure names the
-// json_script holding its plotly figure (data and layout, built on the server).
+// Draw a page's charts (the inbox's reports, Measure's results): each element with
+// data-plotly-figure names the json_script holding its plotly figure (data and layout,
+// built on the server).
 // Without plotly.js, or without JavaScript, the tables beside the charts show the numbers.
 (function () {
   "use strict";

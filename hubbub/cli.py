@@ -6,6 +6,8 @@ hubbub migrate      create or update the database
 hubbub createadmin  create the first owner account
 hubbub check        diagnose the installation, with a fix for each problem
 hubbub demo         create demo workspaces for a fictional brand, in English and French
+hubbub export WORKSPACE [--out PATH] [--archive]   the workspace's complete data and media
+hubbub import PATH [--slug NEW]   restore an export into this install, all or nothing
 hubbub inbox-poll   read every due inbox source now [--workspace SLUG] [--channel ID]
 hubbub inbox-backfill CHANNEL_ID [--days N]   read a channel's last N days into the inbox
 hubbub inbox-export WORKSPACE [--status open] [--out FILE]   conversations as CSV

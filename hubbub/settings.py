@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hubbub.inbox",
     "hubbub.listening",
     "hubbub.measure",
+    "hubbub.reporting",
     "hubbub.notify",
     "hubbub.webhooks",
     "hubbub.api",
@@ -218,6 +219,9 @@ LOGGING = {
     "loggers": {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The PDF report's font subsetting and chart fonts log every glyph at INFO.
+        "fontTools": {"level": "WARNING"},
+        "matplotlib": {"level": "WARNING"},
         # Given a handler here, Huey's consumer does not add its own (which doubled each line).
         "huey": {"handlers": ["console"], "propagate": False},
     },

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("hubbub.inbox.urls_settings")),
     path("", include("hubbub.listening.urls")),
     path("", include("hubbub.measure.urls")),
+    path("", include("hubbub.reporting.urls")),
     path("", include("hubbub.notify.urls")),
     path("", include("hubbub.networks.hooks_urls")),
     *network_urls(),

@@ -259,6 +259,7 @@ EXTRA_ROUTE_MODULES = [
     "tests.notify.tenancy_routes",
     "tests.listening.tenancy_routes",
     "tests.measure.tenancy_routes",
+    "tests.reporting.tenancy_routes",
 ]
 EXTRA_MODULES = []
 for _name in EXTRA_ROUTE_MODULES:

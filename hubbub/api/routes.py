@@ -46,3 +46,6 @@ def mount(api: NinjaAPI) -> None:
     api.add_router("", "hubbub.api.routers.listening.router")
     # Measure: a period's figures, its posts, the formulas.
     api.add_router("", "hubbub.api.routers.measure.router")
+    # Reports: the PDF, reports e-mailed on schedule, and the brand they carry.
+    api.add_router("", "hubbub.api.routers.reports.router")
+    api.add_router("", "hubbub.api.routers.adspend.router")  # campaign spend from Meta ads

@@ -168,6 +168,9 @@ def create_demo(owner: User) -> list[Workspace]:
         from hubbub.measure.demo import fill_measure
 
         transaction.on_commit(partial(fill_measure, workspace))
+        from hubbub.reporting.demo import fill_reports
+
+        fill_reports(access)
         record("demo.create", workspace=workspace, actor=owner, via="cli", obj=workspace)
         made.append(workspace)
     return made

@@ -208,3 +208,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}"
+
+
+HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def validate_colour(value: str) -> None:
+    if not (len(value) == 7 and value.startswith("#") and all(c in HEX for c in value[1:])):
+        raise ValidationError(
+            _("%(value)s is not a colour: use six hexadecimal digits such as #4338ca."),
+            params={"value": value},
+        )
+
+
+class Brand(models.Model):
+    """How the workspace looks in what it sends out (PDF reports, e-mailed reports; later the
+    graphics templates): its logo and colours. An agency can put its own name on reports
+    and leave Hubbub's off them (white-label)."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="brand"
+    )
+    # Relative to MEDIA_ROOT: "<workspace slug>/brand/logo-<random>.png", always a PNG that
+    # Hubbub wrote itself (uploads are decoded and re-encoded, see core.actions.brand).
+    logo = models.CharField(_("logo"), max_length=200, blank=True)
+    primary_colour = models.CharField(
+        _("main colour"), max_length=7, default="#4338ca", validators=[validate_colour]
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#b45309", validators=[validate_colour]
+    )
+    prepared_by = models.CharField(_("prepared by"), max_length=100, blank=True)
+    white_label = models.BooleanField(_("white-label"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id}: {self.primary_colour}"
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Brand:
+        """The workspace's brand, or the defaults (unsaved) when none was set."""
+        try:
+            return cls.objects.get(workspace=workspace)
+        except cls.DoesNotExist:
+            return cls(workspace=workspace)

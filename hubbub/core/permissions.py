@@ -63,6 +63,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "listening.configure": frozenset({OWN, MAN}),  # alert destinations (Slack, Matrix, e-mail)
     # measure: reports are for everyone, clients included (what agencies send them)
     "measure.view": EVERYONE,
+    # e-mailing reports on schedule (to members and outside addresses) and the brand they
+    # carry are decided by those who answer for what the workspace sends out
+    "measure.report": frozenset({OWN, MAN, ANA}),
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

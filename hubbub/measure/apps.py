@@ -8,4 +8,5 @@ class MeasureConfig(AppConfig):
     verbose_name = "Measure"
 
     def ready(self) -> None:
-        from hubbub.measure import tasks  # noqa: F401  (registers the collection round)
+        from hubbub.measure import latest, tasks  # noqa: F401  (connects the latest counts'
+        # receiver, registers the collection round)

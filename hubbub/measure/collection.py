@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hubbub.measure import latest
 from hubbub.measure.models import (
     CHANNEL_COUNTS,
     POST_COUNTS,
@@ -221,6 +222,9 @@ def _failed(
 def _save(trackings: list[PostTracking], snapshots: list[PostSnapshot]) -> None:
     with transaction.atomic():
         PostSnapshot.objects.bulk_create(snapshots)
+        # bulk_create sends no post_save: the reports' copy of each post's latest reading
+        # (LatestCounts) is refreshed here, in the same transaction as the readings.
+        latest.refresh({snapshot.delivery_id for snapshot in snapshots})
         PostTracking.objects.bulk_update(
             trackings, ["next_at", "last_at", "last_error", "failures", "missing"]
         )

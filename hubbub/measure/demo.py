@@ -37,6 +37,7 @@ from django.utils import timezone
 from hubbub.core.demo import _published_ref
 from hubbub.core.models import Membership, Workspace
 from hubbub.core.roles import Role
+from hubbub.measure import latest
 from hubbub.measure.collection import next_reading
 from hubbub.measure.models import ChannelSnapshot, PostSnapshot, PostTracking
 from hubbub.networks.models import Channel
@@ -566,6 +567,9 @@ def _post_snapshots(
                 )
             )
     PostSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+    # bulk_create sends no post_save: the reports' copy of each post's latest reading is
+    # made here, as collection does.
+    latest.refresh({snapshot.delivery_id for snapshot in snapshots})
     PostTracking.objects.bulk_create(trackings, ignore_conflicts=True)
 
 

@@ -13,7 +13,13 @@ like a post nobody saw. A share over a zero base is None as well.
 - click-through rate = clicks ÷ impressions × 100;
 - follower growth = followers at the end − followers at the start;
 - follower growth rate = follower growth ÷ followers at the start × 100;
-- cost per result = spend ÷ results (results: what the campaign's goal counts).
+- cost per result = spend ÷ results (results: what the campaign's goal counts);
+- response times (hubbub.measure.engagement, from the inbox's own report): conversations
+  answered ÷ received, median and 90th percentile first response (nearest rank, on the
+  clock and in business hours), answered within target ÷ answered with a due time;
+- listening (from hubbub.listening.stats): each sentiment's mentions ÷ all mentions, net
+  sentiment = (positive − negative) ÷ (positive + negative) × 100, and a query's share of
+  voice = its mentions ÷ every query's mentions.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ class Formula:
     key: str
     label: str | Promise
     text: str | Promise  # how it is computed, in words people read
-    unit: str  # "count", "percent" or "money"
+    unit: str  # "count", "percent", "money", "seconds" or "score" (net sentiment, ±100)
 
 
 FORMULAS: dict[str, Formula] = {
@@ -81,6 +87,87 @@ FORMULAS: dict[str, Formula] = {
             _("spend ÷ results"),
             "money",
         ),
+        # Response times: the inbox's report (hubbub.inbox.reports) measures them; these
+        # say in words what it measures, for the Results page and its exports.
+        Formula(
+            "response_rate",
+            _("Response rate"),
+            _("conversations answered ÷ conversations received × 100"),
+            "percent",
+        ),
+        Formula(
+            "first_response_median",
+            _("First response time (median)"),
+            _(
+                "time from the message that opened a conversation to our first answer; half "
+                "of the answered conversations got it sooner (nearest rank)"
+            ),
+            "seconds",
+        ),
+        Formula(
+            "first_response_p90",
+            _("First response time (90th percentile)"),
+            _(
+                "time from the message that opened a conversation to our first answer; 9 in "
+                "10 answered conversations got it sooner (nearest rank)"
+            ),
+            "seconds",
+        ),
+        Formula(
+            "first_response_business_median",
+            _("First response time in business hours (median)"),
+            _("the median first response time, counting only the response policy's hours"),
+            "seconds",
+        ),
+        Formula(
+            "first_response_business_p90",
+            _("First response time in business hours (90th percentile)"),
+            _("the 90th percentile first response time, counting only the response policy's hours"),
+            "seconds",
+        ),
+        Formula(
+            "first_response_within_target",
+            _("Answered within target"),
+            _(
+                "conversations answered by their due time ÷ answered conversations that had "
+                "a due time × 100"
+            ),
+            "percent",
+        ),
+        # Listening: counts from hubbub.listening.stats, as the Listening page shows them.
+        Formula(
+            "positive_share",
+            _("Positive mentions"),
+            _("positive mentions ÷ mentions × 100"),
+            "percent",
+        ),
+        Formula(
+            "neutral_share",
+            _("Neutral mentions"),
+            _("neutral mentions ÷ mentions × 100"),
+            "percent",
+        ),
+        Formula(
+            "negative_share",
+            _("Negative mentions"),
+            _("negative mentions ÷ mentions × 100"),
+            "percent",
+        ),
+        Formula(
+            "net_sentiment",
+            _("Net sentiment"),
+            _(
+                "(positive mentions − negative mentions) ÷ (positive + negative mentions) × "
+                "100, from −100 to +100"
+            ),
+            "score",
+        ),
+        Formula(
+            "share_of_voice",
+            _("Share of voice (by query)"),
+            _("a query's mentions ÷ the mentions of every query × 100"),
+            "percent",
+        ),
     )
 }
 
@@ -124,6 +211,24 @@ def cost_per_result(spend: Decimal | None, results: int | None) -> Decimal | Non
     if spend is None or not results:
         return None
     return (spend / results).quantize(Decimal("0.01"))
+
+
+def response_rate(answered: int, received: int) -> float | None:
+    return share(answered, received)
+
+
+def target_attainment(within: int, measured: int) -> float | None:
+    """Unrounded; the inbox's report rounds the same quotient to one decimal."""
+    return share(within, measured)
+
+
+def net_sentiment(positive: int | None, negative: int | None) -> float | None:
+    """(positive − negative) ÷ (positive + negative) × 100. Neutral mentions are left out on
+    purpose: a quiet week of neutral news should not pull the score towards 0. None without
+    any positive or negative mention."""
+    if positive is None or negative is None:
+        return None
+    return share(positive - negative, positive + negative)
 
 
 def derived(counts: Mapping[str, int | None]) -> dict[str, int | float | None]:

@@ -5,6 +5,8 @@
   not give is NULL, not 0: a chart shows the gap instead of a fall to nothing.
 - ChannelSnapshot: an account's counts at one reading (followers, following, posts, profile
   views), once a day.
+- LatestCounts: each post's latest reading, copied (hubbub.measure.latest), so that a report
+  need not look for it among all the readings.
 - PostTracking: when each published post is read next (hourly for its first three days, then
   daily up to ninety; hubbub.measure.collection), and what went wrong last time.
 """
@@ -86,6 +88,52 @@ class PostTracking(models.Model):
         return f"{self.delivery_id}: next {self.next_at}"
 
 
+class LatestCounts(models.Model):
+    """A published post's latest reading, copied from its PostSnapshots (hubbub.measure.latest
+    keeps it so whenever readings are written): a report whose period ends after a post's
+    last reading, the usual case, sums these rows instead of looking up each post's latest
+    reading among all of them, which at a year of posts takes seconds. Also the reading a
+    week after publishing that the best time to post scores (besttime.SETTLED)."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, primary_key=True, related_name="latest_counts"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    # The post's, copied too so that a report reads this table alone (a published post's
+    # time does not change: PUBLISHED is final).
+    published_at = models.DateTimeField()
+    # The copied reading: its time and id (ties on time go to the higher id, as in reports).
+    taken_at = models.DateTimeField()
+    snapshot_id = models.BigIntegerField()
+    likes = models.BigIntegerField(null=True)
+    shares = models.BigIntegerField(null=True)
+    comments = models.BigIntegerField(null=True)
+    impressions = models.BigIntegerField(null=True)
+    reach = models.BigIntegerField(null=True)
+    views = models.BigIntegerField(null=True)
+    clicks = models.BigIntegerField(null=True)
+    saves = models.BigIntegerField(null=True)
+    # The known engagement counts added up (0 when none is known): what the best and weakest
+    # posts are ordered by, through an index, instead of sorting every post of the period.
+    engagements = models.BigIntegerField(default=0)
+    # The latest reading within besttime.SETTLED of publishing, as engagements (NULL: none
+    # then, or none of the engagement counts given).
+    week_taken_at = models.DateTimeField(null=True)
+    week_engagements = models.BigIntegerField(null=True)
+
+    class Meta:
+        # No index on the time of publishing: a report reads most of a workspace's rows, and
+        # SQLite, given one, looks every row up through it (three times slower than a scan).
+        indexes = [
+            models.Index(fields=["taken_at"], name="latest_by_time"),  # read since an end?
+            models.Index(fields=["workspace", "engagements"], name="latest_by_engagements"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} as of {self.taken_at:%Y-%m-%d %H:%M}"
+
+
 class GoalMetric(models.TextChoices):
     NEW_FOLLOWERS = "new_followers", _("New followers")
     IMPRESSIONS = "impressions", _("Impressions")
@@ -133,6 +181,7 @@ class CampaignBudget(models.Model):
 class SpendSource(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     CSV = "csv", _("Imported from CSV")
+    META_ADS = "meta_ads", _("Facebook/Instagram Ads")
 
 
 class SpendEntry(models.Model):
@@ -152,11 +201,59 @@ class SpendEntry(models.Model):
     paid_reach = models.BigIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
     source = models.CharField(max_length=10, choices=SpendSource.choices, default="manual")
+    # What the row is in its source, for a source that is read again (Facebook/Instagram Ads:
+    # "<ad campaign id>:<YYYY-MM-DD>"): a re-sync updates that row instead of adding another.
+    # Empty for rows entered by hand or imported from CSV, which no sync ever touches.
+    external_id = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["day", "pk"]
         indexes = [models.Index(fields=["campaign", "day"], name="spend_by_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="spend_once_per_source_row",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day}: {self.amount} {self.currency}"
+
+
+class AdSpendLink(models.Model):
+    """A campaign's spend read from Meta's Ads Insights API (hubbub.measure.adspend): which ad
+    account, which of its ad campaigns, through which connected Facebook channel (its stored
+    user token, granted ads_read, is what reads the ad account), and what counts as a result.
+
+    One link per campaign: a Hubbub campaign is usually bought in one ad account; several
+    ad campaigns of that account can feed it."""
+
+    campaign = models.OneToOneField(
+        "publishing.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="ads"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: removing the channel must not remove the campaign's link and its history;
+    # the next sync says to choose another channel.
+    channel = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ad_account_id = models.CharField(max_length=40)  # the digits, without "act_"
+    ad_account_name = models.CharField(max_length=200, blank=True)
+    # [{"id": "1202...", "name": "Autumn launch"}]: the names as they were when chosen, to
+    # show them without calling Meta on every page view.
+    ad_campaigns = models.JSONField(default=list)
+    # The `actions` entry counted as the result (action_type, e.g. link_click).
+    result_action = models.CharField(max_length=100, default="link_click")
+    last_synced_at = models.DateTimeField(null=True, blank=True)  # last sync that finished
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: act_{self.ad_account_id}"
+
+    @property
+    def ad_campaign_ids(self) -> list[str]:
+        return [str(item.get("id")) for item in self.ad_campaigns if isinstance(item, dict)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hubbub.web.views import audit, members, notifications, tokens, workspaces
+from hubbub.web.views import audit, brand, members, notifications, tokens, workspaces
 
 app_name = "web"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("workspaces/new/", workspaces.workspace_new, name="workspace_new"),
     path("w/<slug:slug>/", workspaces.workspace_home, name="workspace"),
     path("w/<slug:slug>/settings/", workspaces.workspace_settings, name="workspace_settings"),
+    path("w/<slug:slug>/settings/brand/", brand.brand_save, name="brand"),
+    path("w/<slug:slug>/brand/logo.png", brand.brand_logo, name="brand_logo"),
     path("w/<slug:slug>/delete/", workspaces.workspace_delete, name="workspace_delete"),
     path("w/<slug:slug>/members/", members.member_list, name="members"),
     path("w/<slug:slug>/members/<int:member_id>/role/", members.member_role, name="member_role"),

@@ -202,3 +202,23 @@ def test_the_french_calendar_is_in_french(demo):
     assert all(
         v.language == "fr" for p in Post.objects.filter(workspace=french) for v in p.variants.all()
     )
+
+
+def test_each_workspace_has_a_brand_and_a_monday_report(demo):
+    from hubbub.core.actions.brand import logo_path
+    from hubbub.core.models import Brand
+    from hubbub.reporting.models import ReportSchedule
+
+    for workspace in demo:
+        brand = Brand.of(workspace)
+        assert brand.primary_colour == "#7c2d12" and logo_path(brand) is not None
+        (schedule,) = ReportSchedule.objects.filter(workspace=workspace)
+        assert (schedule.frequency, schedule.weekday, schedule.hour) == ("weekly", 0, 8)
+        assert schedule.language == workspace.language
+        roles = set(
+            workspace.memberships.filter(user__in=schedule.members.all()).values_list(
+                "role", flat=True
+            )
+        )
+        assert roles and roles <= {"manager", "client_viewer"}  # the manager, the client
+    assert ReportSchedule.objects.get(workspace=demo[1]).name == "Résultats du lundi"

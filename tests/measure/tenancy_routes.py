@@ -9,7 +9,7 @@ from typing import Any
 
 from hubbub.accounts.models import User
 from hubbub.core.models import Workspace
-from hubbub.measure.models import CampaignBudget, CampaignGoal, SpendEntry
+from hubbub.measure.models import AdSpendLink, CampaignBudget, CampaignGoal, SpendEntry
 from hubbub.publishing.models import Campaign
 
 VIEW = {"GET": "measure.view"}
@@ -18,6 +18,7 @@ WEB: dict[str, dict[str, str]] = {
     "measure:overview": VIEW,
     "measure:channels_csv": VIEW,
     "measure:posts_csv": VIEW,
+    "measure:summary_csv": VIEW,
     "measure:campaign": VIEW,
     "measure:budget": {"POST": "campaigns.manage"},
     "measure:goal": {"POST": "campaigns.manage"},
@@ -25,6 +26,9 @@ WEB: dict[str, dict[str, str]] = {
     "measure:spend": {"POST": "campaigns.manage"},
     "measure:spend_import": {"POST": "campaigns.manage"},
     "measure:spend_delete": {"POST": "campaigns.manage"},
+    "measure:ads_link": {"POST": "campaigns.manage"},
+    "measure:ads_unlink": {"POST": "campaigns.manage"},
+    "measure:ads_sync": {"POST": "campaigns.manage"},
 }
 
 M = "api/workspaces/{slug}/measure"
@@ -35,6 +39,12 @@ API: dict[tuple[str, str], str] = {
     ("GET", f"{M}/best-time"): "measure.view",
     ("GET", f"{M}/campaigns/{{campaign_id}}"): "measure.view",
     ("POST", f"{M}/campaigns/{{campaign_id}}/spend"): "campaigns.manage",
+    ("GET", f"{M}/campaigns/{{campaign_id}}/ads"): "measure.view",
+    ("POST", f"{M}/campaigns/{{campaign_id}}/ads"): "campaigns.manage",
+    ("DELETE", f"{M}/campaigns/{{campaign_id}}/ads"): "campaigns.manage",
+    ("POST", f"{M}/campaigns/{{campaign_id}}/ads/sync"): "campaigns.manage",
+    ("GET", f"{M}/campaigns/{{campaign_id}}/ads/accounts"): "campaigns.manage",
+    ("GET", f"{M}/campaigns/{{campaign_id}}/ads/campaigns"): "campaigns.manage",
 }
 BODY: dict[str, Any] = {"day": "2026-06-01", "amount": "10"}
 
@@ -45,6 +55,8 @@ def objects(acme: Workspace, alice: User) -> dict[str, int]:
     spend = SpendEntry.objects.create(
         workspace=acme, campaign=campaign, day=date(2026, 6, 1), amount=10, currency="EUR"
     )
+    # Linked to ads with no channel: a refused unlink or sync must leave it as it was.
+    AdSpendLink.objects.create(campaign=campaign, workspace=acme, ad_account_id="1234")
     return {"campaign_id": campaign.pk, "goal_id": goal.pk, "spend_id": spend.pk}
 
 
@@ -54,4 +66,7 @@ def snapshot() -> dict[str, Any]:
         "goals": sorted(CampaignGoal.objects.values_list("pk", "metric", "target")),
         "budgets": sorted(CampaignBudget.objects.values_list("pk", "amount", "currency")),
         "spend": sorted(SpendEntry.objects.values_list("pk", "amount", "currency")),
+        "ad_links": sorted(
+            AdSpendLink.objects.values_list("pk", "ad_account_id", "ad_campaigns", "last_error")
+        ),
     }

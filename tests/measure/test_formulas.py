@@ -53,6 +53,19 @@ def test_cost_per_result_in_money() -> None:
     assert formulas.cost_per_result(None, 5) is None
 
 
+def test_response_and_listening_shares_by_hand() -> None:
+    assert formulas.response_rate(17, 23) == pytest.approx(73.913, abs=1e-3)  # 17 / 23
+    assert formulas.response_rate(0, 0) is None  # nothing received: no rate, not 0 %
+    assert formulas.target_attainment(2, 3) == pytest.approx(66.667, abs=1e-3)
+    assert formulas.target_attainment(0, 0) is None  # no due time: not "none met"
+    # 30 positive, 10 negative (neutral left out): (30 - 10) / 40 = +50
+    assert formulas.net_sentiment(30, 10) == pytest.approx(50.0)
+    assert formulas.net_sentiment(1, 3) == pytest.approx(-50.0)
+    assert formulas.net_sentiment(4, 0) == pytest.approx(100.0)
+    assert formulas.net_sentiment(0, 0) is None  # only neutral mentions: no score
+    assert formulas.net_sentiment(None, 3) is None
+
+
 def test_totals_skip_unknown_rows_and_stay_unknown_without_any() -> None:
     rows: list[dict[str, int | None]] = [
         {"impressions": 100},
@@ -72,7 +85,19 @@ def test_every_figure_has_its_formula_in_words() -> None:
         "follower_growth",
         "follower_growth_rate",
         "cost_per_result",
+        "response_rate",
+        "first_response_median",
+        "first_response_p90",
+        "first_response_business_median",
+        "first_response_business_p90",
+        "first_response_within_target",
+        "positive_share",
+        "neutral_share",
+        "negative_share",
+        "net_sentiment",
+        "share_of_voice",
     ):
         found = formulas.FORMULAS[key]
         assert str(found.text) and str(found.label)
+        assert found.unit in ("count", "percent", "money", "seconds", "score")
     assert set(formulas.derived(POST)) <= set(formulas.FORMULAS)

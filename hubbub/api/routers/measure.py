@@ -17,7 +17,8 @@ from ninja.errors import HttpError
 from hubbub.api.auth import api_access
 from hubbub.api.schemas import answers
 from hubbub.core.access import ActionError
-from hubbub.measure import besttime, campaigns, formulas, reports
+from hubbub.inbox import reports as inbox_reports
+from hubbub.measure import besttime, campaigns, engagement, formulas, reports
 from hubbub.measure.models import POST_COUNTS
 from hubbub.measure.periods import COMPARISONS, PRESETS, Period, period_of
 from hubbub.networks.models import Channel
@@ -42,7 +43,7 @@ class FormulaOut(Schema):
     key: str
     label: str
     formula: str
-    unit: str = Field(description="count, percent or money")
+    unit: str = Field(description="count, percent, money, seconds or score (from -100 to +100)")
 
 
 class PeriodOut(Schema):
@@ -62,11 +63,81 @@ class FiguresOut(Schema):
     followers_end: int | None
 
 
+class DurationsOut(Schema):
+    count: int = Field(description="Conversations answered (the durations measured).")
+    median: float | None = Field(description="Seconds, nearest rank; null: none answered.")
+    p90: float | None = Field(description="Seconds, nearest rank; null: none answered.")
+
+
+class ResponseFiguresOut(Schema):
+    conversations: int = Field(description="Conversations whose current cycle opened.")
+    messages: int = Field(description="Inbound messages received.")
+    answered: int = Field(description="Of the conversations, those with a first answer.")
+    first_response: DurationsOut = Field(description="On the clock.")
+    first_response_business: DurationsOut = Field(
+        description="Counting only the response policy's business hours."
+    )
+    measured_against_target: int = Field(
+        description="Answered conversations that had a first-response due time."
+    )
+    within_target: int = Field(description="Of those, answered by their due time.")
+    figures: dict[str, float | int | None] = Field(
+        description="The counts and the keys of /measure/formulas (durations in seconds)."
+    )
+
+
+class ResponsesOut(Schema):
+    now: ResponseFiguresOut | None
+    before: ResponseFiguresOut | None
+    not_shown: str | None = Field(
+        description="Why now and before are null (a campaign: conversations are not linked "
+        "to campaigns); null when they are given."
+    )
+
+
+class ListeningFiguresOut(Schema):
+    mentions: int = Field(description="Mentions published in the period, reposts included.")
+    positive: int
+    neutral: int
+    negative: int = Field(description="Mentions without a sentiment count in mentions only.")
+    alerts: int = Field(description="Spike and crisis alerts raised in the period.")
+    crisis_alerts: int
+    figures: dict[str, float | int | None] = Field(
+        description="The counts and the keys of /measure/formulas."
+    )
+
+
+class QueryVolumeOut(Schema):
+    query_id: int
+    name: str
+    group: str = Field(description="Its group's name; empty without one.")
+    mentions: int
+    share_of_voice: float | None = Field(
+        description="Percent of every query's mentions in the period."
+    )
+    mentions_before: int = Field(description="In the compared period.")
+    share_of_voice_before: float | None
+
+
+class ListeningOut(Schema):
+    now: ListeningFiguresOut | None
+    before: ListeningFiguresOut | None
+    top_queries: list[QueryVolumeOut] = Field(
+        description="The three most mentioned queries of the period."
+    )
+    not_shown: str | None = Field(
+        description="Why now and before are null (a channel or a campaign: mentions are not "
+        "linked to them); null when they are given."
+    )
+
+
 class SummaryOut(Schema):
     period: PeriodOut
     compared_with: PeriodOut
     now: FiguresOut
     before: FiguresOut
+    responses: ResponsesOut = Field(description="Response times, from the inbox.")
+    listening: ListeningOut = Field(description="Mentions and sentiment, from listening.")
     formulas: list[FormulaOut]
 
 
@@ -133,13 +204,79 @@ def _period(period: Period, zone: str) -> PeriodOut:
     return PeriodOut(first=period.first, last=period.last, time_zone=zone)
 
 
+def _durations(found: inbox_reports.Durations) -> DurationsOut:
+    return DurationsOut(count=found.count, median=found.median, p90=found.p90)
+
+
+def _response_figures(found: engagement.Responses | None) -> ResponseFiguresOut | None:
+    if found is None:
+        return None
+    return ResponseFiguresOut(
+        conversations=found.conversations,
+        messages=found.messages,
+        answered=found.answered,
+        first_response=_durations(found.first_response),
+        first_response_business=_durations(found.first_response_business),
+        measured_against_target=found.measured,
+        within_target=found.within_target,
+        figures=found.figures,
+    )
+
+
+def _responses(scope: reports.Scope, period: Period, earlier: Period) -> ResponsesOut:
+    reason = engagement.responses_reason(scope)
+    return ResponsesOut(
+        now=_response_figures(engagement.responses(scope, period)),
+        before=_response_figures(engagement.responses(scope, earlier)),
+        not_shown=str(reason) if reason else None,
+    )
+
+
+def _listening_figures(found: engagement.Listening) -> ListeningFiguresOut:
+    return ListeningFiguresOut(
+        mentions=found.mentions,
+        positive=found.positive,
+        neutral=found.neutral,
+        negative=found.negative,
+        alerts=found.alerts,
+        crisis_alerts=found.crisis_alerts,
+        figures=found.figures,
+    )
+
+
+def _listening(scope: reports.Scope, period: Period, earlier: Period) -> ListeningOut:
+    now = engagement.listening(scope, period)
+    before = engagement.listening(scope, earlier)
+    if now is None or before is None:
+        reason = engagement.listening_reason(scope)
+        return ListeningOut(now=None, before=None, top_queries=[], not_shown=str(reason))
+    return ListeningOut(
+        now=_listening_figures(now),
+        before=_listening_figures(before),
+        top_queries=[
+            QueryVolumeOut(
+                query_id=q.query_id,
+                name=q.name,
+                group=q.group,
+                mentions=q.mentions,
+                share_of_voice=q.share_of_voice,
+                mentions_before=before.mentions_of(q.query_id),
+                share_of_voice_before=before.share_of(q.query_id),
+            )
+            for q in now.top_queries
+        ],
+        not_shown=None,
+    )
+
+
 @router.get(
     M + "/summary",
     response=answers(200, SummaryOut),
     summary="A period's figures beside the period it is compared with, and the formulas",
     description="Posts published in the period (workspace's time zone), counted as of the "
-    "period's end; followers from each channel's readings around it. The same numbers as "
-    "the Measure page and its CSV files.",
+    "period's end; followers from each channel's readings around it; response times from the "
+    "inbox's report and mentions from listening over the same days. The same numbers as "
+    "the Results page and its CSV files.",
 )
 def summary(request: HttpRequest, slug: str, params: QueryParams[PeriodQuery]) -> SummaryOut:
     access, scope, period = _scope_and_period(request, slug, params)
@@ -150,6 +287,8 @@ def summary(request: HttpRequest, slug: str, params: QueryParams[PeriodQuery]) -
         compared_with=_period(earlier, zone),
         now=_figures(reports.totals(scope, period)),
         before=_figures(reports.totals(scope, earlier)),
+        responses=_responses(scope, period, earlier),
+        listening=_listening(scope, period, earlier),
         formulas=_formulas(),
     )
 

@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
-from hubbub.measure import campaigns, formulas
-from hubbub.measure.models import CampaignGoal, GoalMetric, SpendEntry
+from hubbub.measure import adspend, campaigns, formulas
+from hubbub.measure.models import AdSpendLink, CampaignGoal, GoalMetric, SpendEntry
 from hubbub.networks.models import Channel
 from hubbub.publishing.models import Campaign
 from hubbub.web.decorators import workspace_view
@@ -91,8 +91,45 @@ def campaign_page(request: HttpRequest, access: Access, campaign_id: int) -> Htt
             else GoalMetric(found.results_from).label
         ),
         "today": date.today().isoformat(),
+        "ads": _ads_context(request, access, campaign),
     }
     return render(request, "measure/campaign.html", context)
+
+
+def _ads_context(request: HttpRequest, access: Access, campaign: Campaign) -> dict[str, Any]:
+    """The "Facebook/Instagram ads" section. Meta is called only when a manager asks for the
+    lists (?ads_channel=, then &ads_account=), never on an ordinary view of the page."""
+    link = AdSpendLink.objects.filter(campaign=campaign).select_related("channel").first()
+    found: dict[str, Any] = {
+        "link": link,
+        "errors": link.last_error.splitlines() if link is not None else [],
+        "choosing": False,
+    }
+    if not access.can("campaigns.manage"):
+        return found
+    channel_id = request.GET.get("ads_channel", "")
+    account_id = request.GET.get("ads_account", "")
+    chosen = set(link.ad_campaign_ids) if link is not None else set()
+    action = link.result_action if link is not None else adspend.default_action(campaign)
+    found.update(
+        {
+            "channels": adspend.facebook_channels(access),
+            "channel_id": channel_id,
+            "account_id": account_id,
+            "chosen": chosen,
+            "action": action,
+            "actions": sorted({*adspend.COMMON_ACTIONS, action}),
+            "choosing": bool(channel_id),
+        }
+    )
+    try:
+        if channel_id:
+            found["accounts"] = adspend.list_ad_accounts(access, channel_id)
+        if channel_id and account_id:
+            found["ad_campaigns"] = adspend.list_ad_campaigns(access, channel_id, account_id)
+    except ActionError as exc:
+        found["problem"] = exc.message
+    return found
 
 
 @require_POST
@@ -212,4 +249,53 @@ def import_spend(request: HttpRequest, access: Access, campaign_id: int) -> Http
                 )
                 % {"n": len(found.problems) - 50},
             )
+    return _back(access, campaign)
+
+
+@require_POST
+@workspace_view("campaigns.manage")
+def link_ads(request: HttpRequest, access: Access, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(access, campaign_id)
+    if _run(
+        request,
+        lambda: adspend.link_ads(
+            access,
+            campaign,
+            channel_id=request.POST.get("channel", ""),
+            ad_account_id=request.POST.get("ad_account", ""),
+            ad_campaign_ids=request.POST.getlist("ad_campaigns"),
+            result_action=request.POST.get("result_action", ""),
+        ),
+    ):
+        messages.success(request, _("Ads linked: use Sync now to read their spend."))
+    return _back(access, campaign)
+
+
+@require_POST
+@workspace_view("campaigns.manage")
+def unlink_ads(request: HttpRequest, access: Access, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(access, campaign_id)
+    link = get_object_or_404(AdSpendLink, campaign=campaign)
+    if _run(request, lambda: adspend.unlink_ads(access, link)):
+        messages.success(
+            request, _("Ads unlinked. The spend already read stays; remove it line by line.")
+        )
+    return _back(access, campaign)
+
+
+@require_POST
+@workspace_view("campaigns.manage")
+def sync_ads(request: HttpRequest, access: Access, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(access, campaign_id)
+    link = get_object_or_404(AdSpendLink.objects.select_related("channel"), campaign=campaign)
+    result: list[adspend.Synced] = []
+    if _run(request, lambda: result.append(adspend.sync_now(access, link))):
+        synced = result[0]
+        messages.success(
+            request,
+            ngettext("%(n)d line of ad spend read.", "%(n)d lines of ad spend read.", synced.saved)
+            % {"n": synced.saved},
+        )
+        for problem in synced.problems[:20]:
+            messages.error(request, problem)
     return _back(access, campaign)

@@ -22,6 +22,7 @@ from hubbub.inbox.csv_export import guard
 from hubbub.measure import besttime, formulas, reports
 from hubbub.measure.models import POST_COUNTS
 from hubbub.measure.periods import COMPARISONS, PRESETS, Period, period_of
+from hubbub.measure.views import engagement
 from hubbub.networks.models import Channel
 from hubbub.publishing.models import Campaign
 from hubbub.web.decorators import workspace_view
@@ -74,7 +75,7 @@ def shown(value: Any, unit: str) -> str:
     return f"{value:,}"
 
 
-def _headline(now: reports.Totals, before: reports.Totals) -> list[dict[str, Any]]:
+def headline_rows(now: reports.Totals, before: reports.Totals) -> list[dict[str, Any]]:
     rows = []
     mine, theirs = now.figures, before.figures
     counts: list[tuple[str, str, int | None, int | None, str]] = [
@@ -259,7 +260,9 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
     compare = compare if compare in COMPARISONS else "previous"
     earlier = period.compared(compare)
     scope = scope_of(request, access)
-    now = reports.totals(scope, period)
+    # The totals, channel table and daily series of the period from one pass over it.
+    summary = reports.summary(scope, period)
+    now = summary.totals
     before = reports.totals(scope, earlier)
     channels = {c.pk: c for c in Channel.objects.filter(workspace=workspace)}
     per_channel = [
@@ -274,11 +277,11 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
             "followers": shown(found.followers_end, "count"),
         }
         for channel_id, found in sorted(
-            reports.by_channel(scope, period).items(),
+            summary.by_channel.items(),
             key=lambda item: str(channels.get(item[0], "")),
         )
     ]
-    daily = reports.daily(scope, period)
+    daily = summary.daily
     query = request.GET.urlencode()
     context: dict[str, Any] = {
         "period": period,
@@ -291,7 +294,7 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         "channels": sorted(channels.values(), key=str),
         "campaigns": Campaign.objects.filter(workspace=workspace).order_by("name"),
         "totals": now,
-        "headline": _headline(now, before),
+        "headline": headline_rows(now, before),
         "per_channel": per_channel,
         "daily": daily,
         "daily_figure": daily_figure(daily),
@@ -307,6 +310,8 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         and request.GET.get("period", "") in ("", "custom")
         and preset != "",
         **best_time_context(access, scope),
+        # Response times and listening: their own data, beside the compared period's.
+        **engagement.panels(access, scope, period, earlier),
     }
     return render(request, "measure/overview.html", context)
 
@@ -420,3 +425,18 @@ def posts_csv(request: HttpRequest, access: Access) -> StreamingHttpResponse:
         yield from _formula_lines()
 
     return _csv(rows(), f"{access.workspace.slug}-posts-{period.first}-{period.last}.csv")
+
+
+@require_GET
+@workspace_view("measure.view")
+def summary_csv(request: HttpRequest, access: Access) -> StreamingHttpResponse:
+    """Every figure of the page beside the compared period's: posts and followers, response
+    times, listening and its top queries, each with its formula (views/engagement.py)."""
+    period, _preset = request_period(request, access)
+    compare = request.GET.get("compare", "previous")
+    earlier = period.compared(compare if compare in COMPARISONS else "previous")
+    scope = scope_of(request, access)
+    return _csv(
+        engagement.summary_rows(scope, period, earlier),
+        f"{access.workspace.slug}-summary-{period.first}-{period.last}.csv",
+    )

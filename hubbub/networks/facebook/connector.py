@@ -17,7 +17,7 @@ from hubbub.networks.base import (
     MediaLimits,
     TextLimits,
 )
-from hubbub.networks.facebook import engage, graph, messenger, posting, reading
+from hubbub.networks.facebook import ads, engage, graph, messenger, posting, reading
 from hubbub.networks.facebook.oauth import NETWORK, PROVIDER, long_lived
 from hubbub.networks.incoming import AccountMetrics, Page, PostMetrics
 from hubbub.networks.oauth2 import Token
@@ -83,15 +83,21 @@ class FacebookConnector(Connector):
     def accounts_from_token(cls, token: Token) -> list[Connection]:
         user = long_lived(token)
         fields = "id,name,username,link,access_token,tasks,picture{url}"
-        return [
-            page_connection(
+        connections = []
+        for item in postable_pages(user, fields, NETWORK):
+            found = page_connection(
                 user,
                 item,
                 account=account_from_page(item),
                 config=FacebookConfig(page_id=str(item["id"])).model_dump(),
             )
-            for item in postable_pages(user, fields, NETWORK)
-        ]
+            # Ad accounts are read with a user token, never a Page token (see ads.py): keep
+            # the long-lived one for campaign spend from the Ads Insights API.
+            found.credentials[ads.TOKEN_KEY] = user.access_token
+            if user.expires_at is not None:
+                found.credentials["ads_token_expires_at"] = user.expires_at.isoformat()
+            connections.append(found)
+        return connections
 
     def token(self) -> str:
         return self.stored_secret("access_token")

@@ -40,6 +40,9 @@ SCOPES = (
     "pages_manage_metadata",  # Messenger conversations; subscribing the Page to webhooks
     "read_insights",  # impressions and clicks of the Page's posts
     "business_management",  # Pages owned through a Business portfolio
+    # Optional: campaign spend from the Ads Insights API (ads.py). A Meta app without
+    # ads_read approved still connects Pages; only reading ad spend is then refused.
+    "ads_read",
 )
 
 PROVIDER = oauth2.Provider(

@@ -12,7 +12,7 @@ from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError, workspaces_of
 from hubbub.core.actions.workspaces import create_workspace, delete_workspace, update_workspace
 from hubbub.core.audit import ACTIONS
-from hubbub.core.models import AuditEntry
+from hubbub.core.models import AuditEntry, Brand
 from hubbub.networks.actions import expiry_warning
 from hubbub.networks.models import Channel, Health
 from hubbub.web.decorators import workspace_view
@@ -89,7 +89,9 @@ def workspace_settings(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("web:workspace_settings", slug=workspace.slug)
-    return render(request, "web/workspace_settings.html", {"form": form})
+    return render(
+        request, "web/workspace_settings.html", {"form": form, "brand": Brand.of(workspace)}
+    )
 
 
 @require_POST

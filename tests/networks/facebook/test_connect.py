@@ -99,6 +99,7 @@ def test_the_sign_in_asks_for_the_page_permissions_without_pkce(alice_client: Cl
         "pages_manage_metadata",
         "read_insights",
         "business_management",
+        "ads_read",
     ]
     assert len(sent["state"]) >= 32
     assert "code_challenge" not in sent
@@ -149,6 +150,8 @@ def test_pages_where_one_can_post_are_offered_then_connected(
     coffee = channels["111"]
     assert coffee.name == "Acme Coffee" and coffee.config == {"page_id": "111"}
     assert coffee.credentials["access_token"] == "EAAGpage-token-111"
+    # The long-lived user token, which reads ad accounts (ads.py), is kept beside it.
+    assert coffee.credentials["ads_access_token"] == LONG_TOKEN
     assert coffee.token_expires_at is None  # a Page token from a long-lived token
     assert "EAAGpage-token-111" not in str(Channel.objects.values_list("credentials_encrypted"))
 

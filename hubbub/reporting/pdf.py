@@ -166,6 +166,29 @@ class ReportPDF(FPDF):
         self.ln(2)
 
 
+def _figures(
+    pdf: ReportPDF, content: ReportContent, numbers: dict[str, int], rows: list[dict[str, Any]]
+) -> None:
+    """Figures beside the compared period's, each named with its formula's number."""
+    lines = []
+    for row in rows:
+        label = row["label"]
+        if row["key"] in numbers:
+            label = f"{label} [{numbers[row['key']]}]"
+        lines.append([label, row["value"], row["before"], change_text(row["change"])])
+    pdf.grid(
+        [
+            _("Figure"),
+            _("This period"),
+            content.compare_label,
+            pgettext("figure: change against the compared period", "Change"),
+        ],
+        lines,
+        (70, 35, 40, 35),
+        ("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+    )
+
+
 def _headline(pdf: ReportPDF, content: ReportContent, numbers: dict[str, int]) -> None:
     pdf.heading(_("Headline figures"))
     pdf.paragraph(
@@ -178,23 +201,7 @@ def _headline(pdf: ReportPDF, content: ReportContent, numbers: dict[str, int]) -
         },
         muted=True,
     )
-    rows = []
-    for row in content.headline:
-        label = row["label"]
-        if row["key"] in numbers:
-            label = f"{label} [{numbers[row['key']]}]"
-        rows.append([label, row["value"], row["before"], change_text(row["change"])])
-    pdf.grid(
-        [
-            _("Figure"),
-            _("This period"),
-            content.compare_label,
-            pgettext("figure: change against the compared period", "Change"),
-        ],
-        rows,
-        (70, 35, 40, 35),
-        ("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-    )
+    _figures(pdf, content, numbers, content.headline)
     if not content.totals.posts:
         pdf.paragraph(_("No posts were published in this period."), muted=True)
     elif content.totals.measured < content.totals.posts:
@@ -217,23 +224,7 @@ def _panel(
     if panel.reason:
         pdf.paragraph(panel.reason, muted=True)
         return
-    rows = []
-    for row in panel.rows:
-        label = row["label"]
-        if row["key"] in numbers:
-            label = f"{label} [{numbers[row['key']]}]"
-        rows.append([label, row["value"], row["before"], change_text(row["change"])])
-    pdf.grid(
-        [
-            _("Figure"),
-            _("This period"),
-            content.compare_label,
-            pgettext("figure: change against the compared period", "Change"),
-        ],
-        rows,
-        (70, 35, 40, 35),
-        ("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-    )
+    _figures(pdf, content, numbers, panel.rows)
     if panel.rows and panel.rows[0]["value"] in ("0", "—"):
         pdf.paragraph(empty, muted=True)
     if panel.queries:

@@ -453,6 +453,7 @@ def naive_report(workspace_id: int, limit: int | None = None) -> dict[str, Any]:
         count = measured = 0
         for pk, channel_id, published_at in posts:
             count += 1
+            assert published_at is not None  # the filter above asked for published posts
             readings = list(
                 PostSnapshot.objects.filter(delivery_id=pk).values("pk", "taken_at", *POST_COUNTS)
             )

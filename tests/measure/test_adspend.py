@@ -466,7 +466,8 @@ def test_the_page_lists_accounts_and_campaigns_then_links_and_syncs(
     assert not graph.calls  # an ordinary view calls nobody
     accounts_and_campaigns(graph)
 
-    chooser = client.get(url, {"ads_channel": page.pk, "ads_account": ACCOUNT}).content.decode()
+    choose: dict[str, Any] = {"ads_channel": page.pk, "ads_account": ACCOUNT}
+    chooser = client.get(url, choose).content.decode()
 
     assert "Acme &lt;b&gt;ads&lt;/b&gt; (act_1234567890, EUR)" in chooser
     assert "Autumn &lt;launch&gt;" in chooser and "<launch>" not in chooser

@@ -200,6 +200,7 @@ def test_the_inbox_report_gives_the_same_figures(
     assert found.first_response_business == report.total.first_response_business
     assert found.messages == report.inbound_messages
     attained = found.figures["first_response_within_target"]
+    assert attained is not None
     assert round(attained, 1) == report.total.first_response_attainment  # it rounds to 0.1
 
 
@@ -229,7 +230,7 @@ def test_listening_by_hand(heard: dict[str, Query], acme: Workspace) -> None:
     assert figures["positive_share"] == pytest.approx(500 / 9)
     assert figures["negative_share"] == pytest.approx(200 / 9)
     assert figures["net_sentiment"] == pytest.approx(300 / 7)  # (5 - 2) / (5 + 2) * 100
-    top = [(q.name, q.group, q.mentions, q.share_of_voice) for q in found.top_queries]
+    top: list[Any] = [(q.name, q.group, q.mentions, q.share_of_voice) for q in found.top_queries]
     assert top == [
         ("Acme", "Brand", 6, pytest.approx(60.0)),
         ("Launch", "", 2, pytest.approx(20.0)),  # ties by name
@@ -282,7 +283,7 @@ def test_a_campaign_shows_neither_and_says_why(
     scope = Scope(acme.pk, campaign_id=launch.pk)
     assert engagement.responses(scope, WEEK) is None
     assert engagement.listening(scope, WEEK) is None
-    params = {**DATES, "campaign": launch.pk}
+    params: dict[str, Any] = {**DATES, "campaign": launch.pk}
     html = alice_client.get(reverse("measure:overview", args=[acme.slug]), params).content.decode()
     assert 'data-testid="responses-reason"' in html and 'data-testid="listening-reason"' in html
     assert "conversations are not linked to campaigns" in html
@@ -299,7 +300,7 @@ def csv_lines(client: Client, workspace: Workspace, params: dict[str, Any]) -> l
     answer = client.get(reverse("measure:summary_csv", args=[workspace.slug]), params)
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    return list(csv.reader(io.StringIO(answer.getvalue().decode())))
 
 
 def test_page_csv_and_api_agree(
@@ -374,7 +375,7 @@ def test_a_channel_on_the_page_csv_and_api(
 ) -> None:
     client = Client()
     client.force_login(alice)
-    params = {**DATES, "channel": inbox["b"].pk}
+    params: dict[str, Any] = {**DATES, "channel": inbox["b"].pk}
     html = client.get(reverse("measure:overview", args=[acme.slug]), params).content.decode()
     start = html.index('data-figure="conversations"')
     assert ">2<" in html[start : html.index("</tr>", start)]

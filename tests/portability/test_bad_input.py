@@ -60,7 +60,7 @@ def unknown_model(data: dict[str, Any]) -> None:
     data["counts"]["rockets.Launch"] = 3
 
 
-DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+DAMAGE: dict[str, tuple[Callable[[Path], object], str]] = {
     "no manifest": (
         lambda f: (f / "manifest.json").unlink(),
         r"has no manifest.json: it is not a Hubbub export, or the export did not finish",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-import pypdfium2 as pdfium
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image
 
 SCALE = 2.0  # pixels per PDF point: 1 mm is SCALE * 72 / 25.4 pixels
@@ -39,7 +39,7 @@ def at_mm(image: Image.Image, x_mm: float, y_mm: float) -> tuple[int, int, int]:
     return image.getpixel((round(x_mm * px), round(y_mm * px)))  # type: ignore[return-value]
 
 
-def close(colour: tuple[int, int, int], hex_colour: str, tolerance: int = 6) -> bool:
+def close(colour: tuple[int, ...], hex_colour: str, tolerance: int = 6) -> bool:
     want = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return all(abs(a - b) <= tolerance for a, b in zip(colour, want, strict=True))
 

@@ -44,9 +44,11 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from bench.bulk import insert
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/hubbub_inbox_bench"
 PER_CONVERSATION = 5
@@ -148,34 +150,6 @@ class Built:
         self.seconds = 0.0
         self.messages = 0
         self.conversations = 0
-
-
-def _batches(rows: Iterator[tuple[Any, ...]], size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert(table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
-    """SQLite: executemany in batches; PostgreSQL: COPY (what a bulk load uses there)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg 3's own cursor: COPY FROM STDIN
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with connection.cursor() as cursor:
-        for batch in _batches(rows):
-            cursor.executemany(sql, batch)
 
 
 def _search_index(create: bool) -> None:
@@ -283,12 +257,12 @@ def build(messages: int, seed: int = 5) -> Built:
 
     _search_index(create=False)
     with transaction.atomic():
-        _insert(
+        insert(
             "inbox_customer",
             ["id", "workspace_id", "name", "email", "notes", "created_at"],
             ((i + 1, workspace.pk, f"Person {i}", "", "", ts(NOW)) for i in range(people)),
         )
-        _insert(
+        insert(
             "inbox_identity",
             [
                 "id",
@@ -417,7 +391,7 @@ def build(messages: int, seed: int = 5) -> Built:
             if rng.random() < 0.4:
                 for tag in rng.sample(built.tag_ids, rng.choice([1, 1, 2])):
                     tag_rows.append((cid, tag))
-        _insert(
+        insert(
             "inbox_conversation",
             [
                 "id",
@@ -449,8 +423,8 @@ def build(messages: int, seed: int = 5) -> Built:
             ],
             iter(conv_rows),
         )
-        _insert("inbox_conversation_tags", ["conversation_id", "tag_id"], iter(tag_rows))
-        _insert(
+        insert("inbox_conversation_tags", ["conversation_id", "tag_id"], iter(tag_rows))
+        insert(
             "inbox_message",
             [
                 "id",

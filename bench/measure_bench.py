@@ -69,6 +69,7 @@ from datetime import time as clock
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.bulk import insert
 from bench.measure import kib, table
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/hubbub_measure_bench"
@@ -93,35 +94,6 @@ def _setup_django(vendor: str, data_dir: str, database_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def _batches(rows: Iterator[tuple[Any, ...]], size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _insert(table_name: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
-    """SQLite: executemany in batches; PostgreSQL: COPY (what a bulk load uses there)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg 3's own cursor: COPY FROM STDIN
-            with raw.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table_name} ({', '.join(columns)}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        for batch in _batches(rows):
-            cursor.executemany(sql, batch)
 
 
 def build(channels: int, per_day: int, days: int, seed: int = 3) -> dict[str, Any]:
@@ -178,7 +150,7 @@ def build(channels: int, per_day: int, days: int, seed: int = 3) -> dict[str, An
                 posts.append((len(posts) + 1, channel_id, moment))
     parts = json.dumps(["A post of ours, with a link https://example.com/p"])
     with transaction.atomic():
-        _insert(
+        insert(
             "publishing_post",
             [
                 "id",
@@ -197,12 +169,12 @@ def build(channels: int, per_day: int, days: int, seed: int = 3) -> dict[str, An
                 for pk, _c, at in posts
             ),
         )
-        _insert(
+        insert(
             "publishing_postvariant",
             ["id", "post_id", "channel_id", "parts", "first_comment", "link", "language"],
             ((pk, pk, channel, parts, "", "", "en") for pk, channel, _at in posts),
         )
-        _insert(
+        insert(
             "publishing_delivery",
             [
                 "id",
@@ -297,7 +269,7 @@ def build(channels: int, per_day: int, days: int, seed: int = 3) -> dict[str, An
                         )
                     )
 
-        _insert(
+        insert(
             "measure_postsnapshot",
             [
                 "id",
@@ -321,7 +293,7 @@ def build(channels: int, per_day: int, days: int, seed: int = 3) -> dict[str, An
         # as they write readings), written here with the readings: refresh() looks each post
         # up, which at this size takes minutes. The totals are checked against the naive
         # baseline's, which reads the readings themselves.
-        _insert(
+        insert(
             "measure_latestcounts",
             [
                 "delivery_id",
@@ -357,7 +329,7 @@ def build(channels: int, per_day: int, days: int, seed: int = 3) -> dict[str, An
                     pk += 1
                     yield (pk, workspace.pk, channel_id, ts(taken), int(followers), 300, 0, None)
 
-        _insert(
+        insert(
             "measure_channelsnapshot",
             [
                 "id",

@@ -59,6 +59,17 @@ RESPONSE_KEYS = (
     "first_response_business_p90",
     "first_response_within_target",
 )
+
+
+def response_keys(now: Responses, before: Responses) -> tuple[str, ...]:
+    """The response figures worth showing for two periods: without any conversation that had
+    a due time (no response targets), "within target" is left out, since a row of dashes
+    would read as "we met none of them"."""
+    if now.measured or before.measured:
+        return RESPONSE_KEYS
+    return tuple(k for k in RESPONSE_KEYS if k != "first_response_within_target")
+
+
 LISTENING_KEYS = (
     "mentions",
     "positive_share",

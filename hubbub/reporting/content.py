@@ -136,10 +136,9 @@ def responses_panel(scope: reports.Scope, period: Period, earlier: Period) -> Pa
     now, before = engagement.responses(scope, period), engagement.responses(scope, earlier)
     if now is None or before is None:
         return Panel(reason=str(engagement.responses_reason(scope)))
-    keys: tuple[str, ...] = engagement.RESPONSE_KEYS
-    if not (now.measured or before.measured):  # no targets: a dash would read as "missed"
-        keys = tuple(k for k in keys if k != "first_response_within_target")
-    return Panel(rows=panel_rows(keys, now.figures, before.figures))
+    return Panel(
+        rows=panel_rows(engagement.response_keys(now, before), now.figures, before.figures)
+    )
 
 
 def listening_panel(scope: reports.Scope, period: Period, earlier: Period) -> Panel:

@@ -135,10 +135,8 @@ class ReportPDF(FPDF):
 
     def chart(self, png: bytes, alt: str, width: float | None = None) -> None:
         width = width or self.w - 2 * MARGIN
-        image = self.image(io.BytesIO(png), x=MARGIN, w=width, alt_text=alt)
-        height = float(getattr(image, "rendered_height", 0) or 0)
-        if height:
-            self.set_y(self.get_y() + 1)
+        self.image(io.BytesIO(png), x=MARGIN, w=width, alt_text=alt)  # y moves below it
+        self.ln(1)
 
     def grid(
         self,

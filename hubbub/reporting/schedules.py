@@ -342,11 +342,16 @@ def message(
 def send(schedule: ReportSchedule, due: datetime, now: datetime) -> ReportSending | None:
     """Send the occurrence `due` of `schedule`, once; the sending row says how it went.
     None: nothing to do (sent already, being sent by another worker, or given up on)."""
-    try:
-        with transaction.atomic():
-            sending = ReportSending.objects.create(schedule=schedule, due_at=due)
-    except IntegrityError:
-        sending = ReportSending.objects.get(schedule=schedule, due_at=due)
+    # Looked up first: for a day after its time, every run finds the occurrence already sent,
+    # and a failed insert each five minutes would be the common case, not the race.
+    sending = ReportSending.objects.filter(schedule=schedule, due_at=due).first()
+    if sending is None:
+        try:
+            with transaction.atomic():
+                sending = ReportSending.objects.create(schedule=schedule, due_at=due)
+        except IntegrityError:  # another worker claimed it a moment ago
+            return None
+    else:
         if sending.status != SendingStatus.FAILED or sending.attempts >= MAX_ATTEMPTS:
             return None
         # Claim the retry: only the worker that moves it from FAILED goes on.

@@ -76,7 +76,12 @@ def _context(access: Access, **extra: Any) -> dict[str, Any]:
     zone = workspace.tz
     now = timezone.now()
     rows = []
-    for schedule in ReportSchedule.objects.filter(workspace=workspace).prefetch_related("members"):
+    found = (
+        ReportSchedule.objects.filter(workspace=workspace)
+        .select_related("channel", "campaign")
+        .prefetch_related("members")
+    )
+    for schedule in found:
         last = schedule.sendings.first()
         rows.append(
             {

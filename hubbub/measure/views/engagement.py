@@ -144,11 +144,7 @@ def responses_panel(
     before = engagement.responses(scope, earlier)
     if now is None or before is None:
         return {"reason": str(engagement.responses_reason(scope))}
-    keys: tuple[str, ...] = engagement.RESPONSE_KEYS
-    if not (now.measured or before.measured):
-        # No conversation of either period had a due time (no response targets): a row of
-        # dashes would read as "we met none of them".
-        keys = tuple(k for k in keys if k != "first_response_within_target")
+    keys = engagement.response_keys(now, before)
     return {
         "reason": "",
         "now": now,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
-from hubbub.core.actions.brand import LOGO_MAX_BYTES, logo_path, update_brand
+from hubbub.core.actions.brand import logo_path, update_brand
 from hubbub.core.models import Brand
 from hubbub.web.decorators import workspace_view
 
@@ -23,8 +23,6 @@ from hubbub.web.decorators import workspace_view
 def brand_save(request: HttpRequest, access: Access) -> HttpResponse:
     upload = request.FILES.get("logo")
     try:
-        if upload is not None and upload.size and upload.size > LOGO_MAX_BYTES:
-            raise ActionError(_("The logo is larger than 5 MB: export it smaller."), field="logo")
         update_brand(
             access,
             primary_colour=request.POST.get("primary_colour", ""),

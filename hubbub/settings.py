@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "hubbub.listening",
     "hubbub.measure",
     "hubbub.reporting",
+    "hubbub.curation",
     "hubbub.notify",
     "hubbub.webhooks",
     "hubbub.api",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("hubbub.listening.urls")),
     path("", include("hubbub.measure.urls")),
     path("", include("hubbub.reporting.urls")),
+    path("", include("hubbub.curation.urls")),
     path("", include("hubbub.notify.urls")),
     path("", include("hubbub.networks.hooks_urls")),
     *network_urls(),

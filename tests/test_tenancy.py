@@ -260,6 +260,11 @@ EXTRA_ROUTE_MODULES = [
     "tests.listening.tenancy_routes",
     "tests.measure.tenancy_routes",
     "tests.reporting.tenancy_routes",
+    "tests.curation.tenancy_routes_feeds",
+    "tests.curation.tenancy_routes_personas",
+    "tests.curation.tenancy_routes_graphics",
+    "tests.curation.tenancy_routes_guardrails",
+    "tests.curation.tenancy_routes_links",
 ]
 EXTRA_MODULES = []
 for _name in EXTRA_ROUTE_MODULES:

@@ -49,3 +49,7 @@ def mount(api: NinjaAPI) -> None:
     # Reports: the PDF, reports e-mailed on schedule, and the brand they carry.
     api.add_router("", "hubbub.api.routers.reports.router")
     api.add_router("", "hubbub.api.routers.adspend.router")  # campaign spend from Meta ads
+    # Curate and create: feeds and the library, personas and suggestions, graphics
+    # templates, guardrails and links.
+    for part in ("feeds", "personas", "graphics", "guardrails", "links"):
+        api.add_router("", f"hubbub.api.routers.curation_{part}.router")

@@ -66,6 +66,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # e-mailing reports on schedule (to members and outside addresses) and the brand they
     # carry are decided by those who answer for what the workspace sends out
     "measure.report": frozenset({OWN, MAN, ANA}),
+    # curate and create: everyone but the client reads feeds, the library and suggestions;
+    # those who write posts subscribe to feeds and add to the library; what binds everyone
+    # (approved library content, personas, templates, guardrails, links) is set by those who
+    # answer for the brand
+    "curation.view": frozenset({OWN, MAN, EDI, MOD, ANA}),
+    "curation.edit": frozenset({OWN, MAN, EDI}),
+    "library.approve": frozenset({OWN, MAN}),
+    "personas.manage": frozenset({OWN, MAN}),
+    "graphics.manage": frozenset({OWN, MAN}),
+    "guardrails.manage": frozenset({OWN, MAN}),
+    "links.manage": frozenset({OWN, MAN}),
     # governance
     "audit.view": frozenset({OWN}),
     "tokens.manage": frozenset({OWN, MAN, EDI, MOD, ANA}),

@@ -1,0 +1,1 @@
+"""Reading subscribed feeds on their schedule (filled in with the feed reader)."""

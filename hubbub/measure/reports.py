@@ -125,6 +125,9 @@ class LocalDate(TruncDate):
         return " ".join(parts), values
 
 
+JULIAN_1970_MS = 210866760000000  # 1970-01-01 00:00 UTC as SQLite's Julian milliseconds
+
+
 class LocalSlot(Func):
     """An instant's weekday (Monday 0) times 24 plus its hour, in the period's time zone, for
     instants of the period (on SQLite, LocalDate's way): best time to post's slot, worked
@@ -137,27 +140,21 @@ class LocalSlot(Func):
         self.period = period
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        # Hours since 1970 on the local clock, from SQLite's own milliseconds of the instant
+        # (what strftime reads too), plus 72 (1970-01-01 was a Thursday), modulo a week:
+        # integer arithmetic on one julianday() a row, where two strftime() cost twice that.
         sql, params = compiler.compile(self.source_expressions[0])
-
-        def slot(seconds: int) -> tuple[str, list[Any]]:
-            shift = f"{seconds:+d} seconds"
-            return (
-                f"(((CAST(strftime('%%w', {sql}, %s) AS INTEGER) + 6) %% 7) * 24"
-                f" + CAST(strftime('%%H', {sql}, %s) AS INTEGER))",
-                [*params, shift, *params, shift],
-            )
-
         stretches = offsets(self.period)
-        if len(stretches) == 1:  # no change of clocks in the period
-            return slot(stretches[0][1])
-        parts, values = ["CASE"], []
+        shift, values = ["CASE"], []
         for until, seconds in stretches[:-1]:
-            then, more = slot(seconds)
-            parts.append(f"WHEN {sql} < %s THEN {then}")
-            values += [*params, connection.ops.adapt_datetimefield_value(until), *more]
-        then, more = slot(stretches[-1][1])
-        parts.append(f"ELSE {then} END")
-        return " ".join(parts), [*values, *more]
+            shift.append(f"WHEN {sql} < %s THEN {seconds * 1000:d}")
+            values += [*params, connection.ops.adapt_datetimefield_value(until)]
+        shift.append(f"ELSE {stretches[-1][1] * 1000:d} END")
+        local = (
+            f"(CAST(round(julianday({sql}) * 86400000.0) AS INTEGER) - {JULIAN_1970_MS:d}"
+            f" + {' '.join(shift)})"
+        )
+        return f"(({local} / 3600000 + 72) %% 168)", [*params, *values]
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])

@@ -30,3 +30,17 @@ class GuardrailSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.mode}"
+
+
+class Sponsorship(models.Model):
+    """A post that is a paid partnership: the disclosure guardrail asks its text to say so
+    (#ad, #sponsorisé, "paid partnership"…)."""
+
+    post = models.OneToOneField(
+        "publishing.Post", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    partner = models.CharField(_("partner"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} sponsored by {self.partner or '?'}"

@@ -20,6 +20,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from hubbub.core.numbers import number
 from hubbub.measure import besttime
 from hubbub.measure.views.overview import weekday_names
 
@@ -92,7 +93,7 @@ def channels(names: Sequence[str], values: Sequence[int | None], colour: str) ->
     _style(ax)
     ax.barh([name for name, _value in pairs], [value or 0 for _name, value in pairs], color=colour)
     for index, (_name, value) in enumerate(pairs):
-        label = f"{value:,}" if value is not None else "—"
+        label = number(value) if value is not None else "—"
         ax.annotate(
             label,
             (value or 0, index),

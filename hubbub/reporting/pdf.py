@@ -22,6 +22,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
 from hubbub.core.actions.brand import logo_path
+from hubbub.core.numbers import number, percent
 from hubbub.measure.besttime import HELD_OUT, MIN_HISTORY
 from hubbub.reporting import charts
 from hubbub.reporting.content import Panel, ReportContent, period_label
@@ -278,7 +279,7 @@ def _channels(pdf: ReportPDF, content: ReportContent) -> None:
         [
             [
                 f"{line.name}",
-                f"{line.posts:,}",
+                number(line.posts),
                 line.engagements,
                 line.rate,
                 line.followers,
@@ -337,9 +338,9 @@ def _best_time(pdf: ReportPDF, content: ReportContent) -> None:
                 "the usual (90 %% interval %(low)s–%(high)s)."
             ) % {
                 "weeks": HELD_OUT,
-                "lift": f"{found.lift:.2f}",
-                "low": f"{found.interval[0]:.2f}",
-                "high": f"{found.interval[1]:.2f}",
+                "lift": number(float(found.lift), 2),
+                "low": number(float(found.interval[0]), 2),
+                "high": number(float(found.interval[1]), 2),
             }
             if found.interval[0] <= 1 <= found.interval[1]:
                 text += " " + _("The interval includes 1: the advantage is not proven yet.")
@@ -374,12 +375,10 @@ def _campaign(pdf: ReportPDF, content: ReportContent, numbers: dict[str, int]) -
             rows.append(
                 [
                     str(goal.get_metric_display()),
-                    f"{goal.target:,}",
-                    "—"
-                    if progress.actual is None
-                    else f"{progress.actual:,.2f}".rstrip("0").rstrip("."),
-                    "—" if progress.share is None else f"{progress.share:.0f} %",
-                    "—" if progress.projected is None else f"{progress.projected:,}",
+                    number(goal.target),
+                    "—" if progress.actual is None else _actual(progress.actual),
+                    "—" if progress.share is None else percent(progress.share, 0),
+                    "—" if progress.projected is None else number(progress.projected),
                 ]
             )
         pdf.grid(
@@ -401,9 +400,9 @@ def _campaign(pdf: ReportPDF, content: ReportContent, numbers: dict[str, int]) -
             [label, _money(found.cost_per_result, found.currency)],
             [
                 _("Organic reach"),
-                "—" if found.organic_reach is None else f"{found.organic_reach:,}",
+                "—" if found.organic_reach is None else number(found.organic_reach),
             ],
-            [_("Paid reach"), "—" if found.paid_reach is None else f"{found.paid_reach:,}"],
+            [_("Paid reach"), "—" if found.paid_reach is None else number(found.paid_reach)],
         ],
         (90, 90),
         ("LEFT", "RIGHT"),
@@ -458,3 +457,8 @@ def render(content: ReportContent) -> bytes:
     _best_time(pdf, content)
     _appendix(pdf, content, numbers)
     return bytes(pdf.output())
+
+
+def _actual(value: float) -> str:
+    """A goal's actual: whole counts without decimals, rates with two."""
+    return number(int(value)) if float(value).is_integer() else number(float(value), 2)

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.numbers import number, percent
 from hubbub.measure import adspend, campaigns, formulas
 from hubbub.measure.models import AdSpendLink, CampaignGoal, GoalMetric, SpendEntry
 from hubbub.networks.models import Channel
@@ -69,8 +70,8 @@ def campaign_page(request: HttpRequest, access: Access, campaign_id: int) -> Htt
             "label": GoalMetric(p.goal.metric).label,
             "actual": "—"
             if p.actual is None
-            else (f"{p.actual:.2f} %" if unit[p.goal.metric] == "percent" else f"{p.actual:,}"),
-            "projected": "—" if p.projected is None else f"{p.projected:,}",
+            else (percent(p.actual) if unit[p.goal.metric] == "percent" else number(p.actual)),
+            "projected": "—" if p.projected is None else number(p.projected),
             "share": None if p.share is None else round(p.share, 1),
         }
         for p in found.goals

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hubbub.core.access import Access
+from hubbub.core.numbers import number, percent
 from hubbub.inbox.csv_export import guard
 from hubbub.inbox.views.reports import duration
 from hubbub.measure import engagement, formulas, reports
@@ -74,11 +75,11 @@ def figure_text(value: Any, unit: str) -> str:
     if unit == "seconds":
         text = duration(value)
     elif unit == "percent":
-        text = f"{value:.2f} %"
+        text = percent(value)
     elif unit == "score":
         text = f"{value:+.1f}"
     else:
-        text = f"{value:,}"
+        text = number(value)
     return text.replace(" ", NBSP)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hubbub.core.access import Access
+from hubbub.core.numbers import number, percent
 from hubbub.inbox.csv_export import guard
 from hubbub.measure import besttime, formulas, reports
 from hubbub.measure.models import POST_COUNTS
@@ -69,10 +70,10 @@ def shown(value: Any, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "percent":
-        return f"{value:.2f} %"
+        return percent(value)
     if unit == "money":
-        return f"{value:.2f}"
-    return f"{value:,}"
+        return number(float(value), 2)
+    return number(value)
 
 
 def headline_rows(now: reports.Totals, before: reports.Totals) -> list[dict[str, Any]]:
@@ -190,7 +191,8 @@ def heatmap_figure(found: besttime.BestTime) -> dict[str, Any] | None:
             cell = found.heatmap.get((day, hour))
             row.append(round(cell[0], 2) if cell else None)
             labels.append(
-                _("%(score)s× the usual, %(n)d posts") % {"score": f"{cell[0]:.2f}", "n": cell[1]}  # noqa: RUF001
+                _("%(score)s× the usual, %(n)d posts")  # noqa: RUF001
+                % {"score": number(float(cell[0]), 2), "n": cell[1]}
                 if cell
                 else ""
             )
@@ -226,7 +228,7 @@ def best_time_context(access: Access, scope: reports.Scope) -> dict[str, Any]:
         "best_time": found,
         "best_slots": [slot_label(slot) for slot in found.recommended],
         "best_cells": [
-            {"slot": slot_label(slot), "score": f"{mean:.2f}", "posts": n}
+            {"slot": slot_label(slot), "score": number(float(mean), 2), "posts": n}
             for slot, (mean, n) in cells
         ],
         "best_figure": heatmap_figure(found),

@@ -16,6 +16,7 @@ hubbub listening-read [--workspace SLUG] [--source ID] [--all]   read listening 
 hubbub listening-import FILE.csv --workspace SLUG   bring mentions in from a CSV file
 hubbub sentiment-eval FILE.csv   accuracy and macro-F1 of sentiment on labelled messages
 hubbub sentiment-train TRAIN.csv --out FOLDER   train a sentiment model for a language
+hubbub suggestions-eval   precision@10 of persona suggestions on the shipped labelled set
 """
 
 from __future__ import annotations

@@ -45,6 +45,11 @@ HUBBUB_SMTP_TIMEOUT = config.env_int("HUBBUB_SMTP_TIMEOUT", 30, 1, 600)  # newsl
 HUBBUB_MAX_VIDEO_BYTES = config.env_int("HUBBUB_MAX_VIDEO_BYTES", 4 * 1024**3, 1, 256 * 1024**3)
 # The Telegram Bot API server: the public one, or a self-hosted telegram-bot-api.
 HUBBUB_TELEGRAM_API_URL = config.env_str("HUBBUB_TELEGRAM_API_URL", "https://api.telegram.org")
+# An optional text generator for "Draft a post" (an OpenAI-compatible /v1/chat/completions
+# address, its key and model): off when empty; drafts then come from templates alone.
+HUBBUB_TEXTGEN_URL = config.env_str("HUBBUB_TEXTGEN_URL", "")
+HUBBUB_TEXTGEN_KEY = config.env_str("HUBBUB_TEXTGEN_KEY", "")
+HUBBUB_TEXTGEN_MODEL = config.env_str("HUBBUB_TEXTGEN_MODEL", "")
 # OAuth 2 apps the operator registered on each network's developer portal (see
 # docs/networks/<network>.md); a network without both values says so on its connect page.
 HUBBUB_X_CLIENT_ID = config.env_str("HUBBUB_X_CLIENT_ID", "")

@@ -15,6 +15,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from hubbub.api.schemas import local
+from hubbub.curation.models import Sponsorship
 from hubbub.publishing.models import (
     Delivery,
     DeliveryAttempt,
@@ -70,6 +71,11 @@ class PostIn(Schema):
     variants: list[VariantIn] = Field(
         default_factory=list, description="The post as it goes to each channel."
     )
+    sponsored_by: str | None = Field(
+        None,
+        description="The partner who pays, when the post is a paid partnership: the disclosure "
+        'guardrail then asks its text to say so (#ad, #sponsorisé…). "" says it is not one.',
+    )
 
 
 class PostPatchIn(Schema):
@@ -77,6 +83,12 @@ class PostPatchIn(Schema):
     campaign_id: int | None = Field(None, description="null removes the post from its campaign.")
     variants: list[VariantIn] | None = Field(
         None, description="When given, replaces every variant (a channel left out is dropped)."
+    )
+    sponsored_by: str | None = Field(
+        None,
+        description="The partner who pays, when the post is a paid partnership: the disclosure "
+        'guardrail then asks its text to say so (#ad, #sponsorisé…). "" says it is not one; '
+        "omitted keeps it as it is.",
     )
 
 
@@ -169,6 +181,9 @@ class PostOut(Schema):
 
 class PostDetailOut(PostOut):
     deliveries: list[DeliveryDetailOut]
+    sponsored_by: str | None = Field(
+        None, description="The partner of a paid partnership; null when it is not one."
+    )
 
 
 class PostPageOut(Schema):
@@ -291,7 +306,12 @@ def post_detail_out(post: Post, tz: zoneinfo.ZoneInfo) -> PostDetailOut:
         )
         for d in Delivery.objects.filter(post=post).select_related("channel")
     ]
-    return PostDetailOut(**_post_fields(post, tz), deliveries=deliveries)  # type: ignore[arg-type]
+    sponsorship = Sponsorship.objects.filter(post=post).first()
+    return PostDetailOut(
+        **_post_fields(post, tz),  # type: ignore[arg-type]
+        deliveries=deliveries,
+        sponsored_by=sponsorship.partner if sponsorship else None,
+    )
 
 
 def publishing_fields(row: WorkspacePublishing, tz: zoneinfo.ZoneInfo) -> dict[str, object]:

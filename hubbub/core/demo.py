@@ -171,6 +171,9 @@ def create_demo(owner: User) -> list[Workspace]:
         from hubbub.reporting.demo import fill_reports
 
         fill_reports(access)
+        from hubbub.curation.demo import fill_curation
+
+        fill_curation(access)
         record("demo.create", workspace=workspace, actor=owner, via="cli", obj=workspace)
         made.append(workspace)
     return made

@@ -6,13 +6,16 @@ CSV cells are not formatted here: they keep digits and a dot, for spreadsheets t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import formats
 
 NBSP = "\xa0"
 
 
-def number(value: float, decimals: int = 0) -> str:
-    """Grouped thousands and the language's decimal mark; `decimals` places for floats."""
+def number(value: float | Decimal, decimals: int = 0) -> str:
+    """Grouped thousands and the language's decimal mark; `decimals` places for floats
+    (integers and decimals, such as a goal's target, are shown whole)."""
     if not isinstance(value, float):
         return formats.number_format(value, 0, use_l10n=True, force_grouping=True)
     # Django's number_format cuts extra digits (66.666 → "66.66"): round first.

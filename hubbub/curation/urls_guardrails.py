@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from hubbub.curation import views_guardrails as views
 
 C = "w/<slug:slug>/curate/"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path(C + "guardrails/", views.guardrails_page, name="guardrails"),
+    path(C + "guardrails/try/", views.guardrails_try, name="guardrails_try"),
+]

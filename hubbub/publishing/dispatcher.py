@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from hubbub.core.audit import record
 from hubbub.core.models import AuditEntry
+from hubbub.curation.links_outgoing import outgoing_texts
 from hubbub.networks.base import Connector, ConnectorError, RateLimited
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef, ReplyTarget
@@ -443,7 +444,8 @@ class _Engine:
     # --- the steps of one delivery ------------------------------------------------------
 
     def _start(self, job: _Job) -> None:
-        job.texts = job.delivery.variant.texts()
+        # Links tagged (UTM) and shortened as the workspace set; deterministic across retries.
+        job.texts = outgoing_texts(job.delivery, job.delivery.variant.texts(), job.media)
         job.refs = job.delivery.refs()
         job.connector = connector_for(job.delivery.channel)
         self._next(job)

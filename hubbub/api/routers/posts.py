@@ -38,6 +38,7 @@ from hubbub.api.post_schemas import (
 )
 from hubbub.api.schemas import answers
 from hubbub.core.access import Access, ActionError
+from hubbub.curation.guardrails.configure import set_sponsorship
 from hubbub.networks.models import Channel
 from hubbub.publishing.actions import pause as pause_actions
 from hubbub.publishing.actions import posts as actions
@@ -211,6 +212,8 @@ def create_post(request: HttpRequest, slug: str, payload: PostIn) -> Status[Post
         variants=_variants(access, payload.variants),
         campaign=_campaign(access, payload.campaign_id),
     )
+    if payload.sponsored_by:
+        set_sponsorship(access, post, sponsored=True, partner=payload.sponsored_by)
     return Status(201, post_detail_out(post, access.workspace.tz))
 
 
@@ -238,6 +241,9 @@ def update_post(
     post = _post(access, post_id)
     given = payload.model_fields_set
     campaign_id = payload.campaign_id if "campaign_id" in given else post.campaign_id
+    if "sponsored_by" in given:  # before the edit: a scheduled post is checked with it
+        partner = payload.sponsored_by or ""
+        set_sponsorship(access, post, sponsored=bool(partner), partner=partner)
     post = actions.update_post(
         access,
         post,

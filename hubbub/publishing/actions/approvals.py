@@ -37,6 +37,7 @@ from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
 from hubbub.core.models import Membership
 from hubbub.core.roles import Role
+from hubbub.curation import guardrails
 from hubbub.publishing import workflow
 from hubbub.publishing.actions.posts import (
     _lock,
@@ -116,6 +117,7 @@ def submit(
             % {"time": due.astimezone(access.workspace.tz).strftime("%Y-%m-%d %H:%M")},
             field="scheduled_at",
         )
+    guardrails.refuse_blocked(post)  # approvers must not be asked to approve a blocked post
     with transaction.atomic():
         post = _lock(post)
         if post.status == PostStatus.IN_REVIEW:
@@ -256,6 +258,7 @@ def approve(access: Access, post: Post, comment: str = "") -> Post:
     access.require("posts.approve")
     _same_workspace(access, post)
     comment = _clean_comment(comment, required=False)
+    guardrails.refuse_blocked(post)  # the rules (or the settings) may have changed since submit
     post, _step = _decide(access, post, Decision.APPROVE, comment)
     _tell(post, Decision.APPROVE, access.user, None, comment)
     return post
@@ -670,6 +673,7 @@ def review_decide(link: ReviewLink, decision: str, text: str = "") -> Post:
         )
     elif decision == Decision.APPROVE:
         text = _clean_comment(text, required=False)
+        guardrails.refuse_blocked(post)
     else:
         raise ActionError(_("Choose approve, reject or comment."), field="decision")
     post, _step = _decide(None, post, decision, text, link=link)

@@ -17,6 +17,7 @@ from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import record
 from hubbub.core.notifications import notify
+from hubbub.curation import guardrails
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
 from hubbub.publishing import tasks, workflow
@@ -216,6 +217,7 @@ def update_post(
         post.save()
         _save_variants(post, variants)
         if was_scheduled and post.scheduled_at is not None:
+            guardrails.refuse_blocked(post)  # the new text stays scheduled: same rules
             _create_deliveries(post, post.scheduled_at)
         record(
             "post.update",
@@ -347,6 +349,8 @@ def schedule_post(
             % {"time": due.astimezone(access.workspace.tz).strftime("%Y-%m-%d %H:%M")},
             field="scheduled_at",
         )
+    # Before the lock: a link rule set to block makes requests, not to be held in a lock.
+    guardrails.refuse_blocked(post)
     with transaction.atomic():
         post = _lock(post)
         if post.status == PostStatus.IN_REVIEW:

@@ -23,11 +23,13 @@ from django.views.decorators.http import require_POST
 from hubbub.core.access import Access, ActionError
 from hubbub.core.models import Membership
 from hubbub.core.roles import Role
+from hubbub.curation import guardrails
 from hubbub.publishing.actions import approvals as actions
 from hubbub.publishing.models import (
     ApprovalStep,
     Decision,
     Post,
+    PostStatus,
     ReviewLink,
     StepMode,
     WorkspacePublishing,
@@ -61,12 +63,34 @@ def panel_context(access: Access, post: Post, **extra: Any) -> dict[str, Any]:
         "post": post,
         "approval": actions.approval_state(post, access.user),
         "review_links": list(ReviewLink.objects.filter(post=post)),
+        "findings": guardrail_findings(post),
+        "findings_loaded": True,
         **extra,
     }
 
 
+def guardrail_findings(post: Post) -> list[guardrails.Finding]:
+    """What the guardrails say about the post, for whoever decides it: only while it can
+    still change course (a published post's findings help nobody)."""
+    if post.status not in (PostStatus.DRAFT, PostStatus.IN_REVIEW, PostStatus.APPROVED):
+        return []
+    return guardrails.check(guardrails.subject_of(post))
+
+
 def _panel(request: HttpRequest, access: Access, post: Post, **extra: Any) -> HttpResponse:
     return render(request, "publishing/approvals/_panel.html", panel_context(access, post, **extra))
+
+
+@workspace_view("posts.view")
+def post_guardrails(request: HttpRequest, access: Access, post_id: int) -> HttpResponse:
+    """The guardrails' findings on a post, for the approval panel of pages that do not
+    compute them (the post's page loads them with htmx)."""
+    post = _post(access, post_id)
+    return render(
+        request,
+        "publishing/compose/_guardrails.html",
+        {"post": post, "findings": guardrail_findings(post)},
+    )
 
 
 @workspace_view("posts.approve")
@@ -368,6 +392,7 @@ def workflow(request: HttpRequest, access: Access) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("w/<slug:slug>/approvals/", approval_queue, name="approvals"),
+    path("w/<slug:slug>/posts/<int:post_id>/guardrails/", post_guardrails, name="post_guardrails"),
     path("w/<slug:slug>/approvals/workflow/", workflow, name="workflow"),
     path("w/<slug:slug>/posts/<int:post_id>/decision/", decide, name="decide"),
     path("w/<slug:slug>/posts/<int:post_id>/submit/", submit, name="submit"),

@@ -5,7 +5,9 @@ The composer is one plain form that works without JavaScript; htmx adds live val
 (publishing:upload) and the "Next free slot" button (publishing:next_slot). The "Repeat"
 builder makes the post the first of a recurring series (hubbub.publishing.recurrence) when it
 is scheduled. Every change goes through hubbub.publishing.actions: these views only
-read the form and show the actions' errors on the field they name.
+read the form and show the actions' errors on the field they name. The live check also
+shows the guardrails' findings (hubbub.curation.guardrails, via compose_guardrails), which
+also handles a share's prefill (`?share=feed:12`) and the paid partnership.
 """
 
 from __future__ import annotations
@@ -44,8 +46,8 @@ from hubbub.publishing.models import (
 from hubbub.publishing.models.posts import EDITABLE
 from hubbub.publishing.tz import is_ambiguous, local_to_utc, next_valid
 from hubbub.publishing.views import campaigns as campaign_views
+from hubbub.publishing.views import compose_guardrails, post_page
 from hubbub.publishing.views import health as health_views
-from hubbub.publishing.views import post_page
 from hubbub.publishing.views.compose_form import (
     ComposeData,
     MediaItem,
@@ -59,7 +61,17 @@ from hubbub.publishing.views.compose_form import (
 )
 from hubbub.web.decorators import workspace_view
 
-FORM_FIELDS = {"purpose", "channels", "campaign", "media", "scheduled_at", "fold", "parts"}
+FORM_FIELDS = {
+    "purpose",
+    "channels",
+    "campaign",
+    "media",
+    "scheduled_at",
+    "fold",
+    "parts",
+    "partner",
+    "guardrails",
+}
 # The Repeat builder's fields (and recurrence's "rrule"): their errors show under the builder.
 REPEAT_FIELDS = {"rrule", *recurrence_text.FIELDS}
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> posts
@@ -141,12 +153,15 @@ def _save(
     campaign = _campaign(access, data, allow_new=allow_new_campaign)
     given = variants(data, channels)
     if post is None:
-        return post_actions.create_draft(
+        post = post_actions.create_draft(
             access, purpose=data.purpose, variants=given, campaign=campaign
         )
-    return post_actions.update_post(
-        access, post, purpose=data.purpose, variants=given, campaign=campaign
-    )
+    else:
+        post = post_actions.update_post(
+            access, post, purpose=data.purpose, variants=given, campaign=campaign
+        )
+    compose_guardrails.after_save(access, post, data)
+    return post
 
 
 def _when(data: ComposeData) -> datetime | None:
@@ -297,6 +312,7 @@ def _render_form(
         "campaigns": Campaign.objects.filter(workspace=access.workspace),
         "errors": errors,
         "checks": check(data, channels),
+        "findings": compose_guardrails.findings(access, data, channels),
         "locked": _locked_reason(post),
         "autosave": post is None or post.status == PostStatus.DRAFT,
         "needs_approval": ApprovalStep.objects.filter(workspace=access.workspace).exists(),
@@ -336,6 +352,11 @@ def _first_visit(request: HttpRequest, access: Access, channels: list[Channel]) 
     data = ComposeData(scheduled_at=request.GET.get("at", "")[:16])
     if len(channels) == 1:
         data.chosen = [channels[0].pk]  # the only channel: nothing to choose
+    share = request.GET.get("share", "")
+    if share:  # "Share" / "Draft a post" on a feed or library item
+        compose_guardrails.prefill(
+            access, data, channels, share[:40], request.GET.get("persona", "")
+        )
     return data
 
 
@@ -430,6 +451,7 @@ def validate(request: HttpRequest, access: Access) -> HttpResponse:
         "publishing/compose/_validation.html",
         {
             "checks": check(data, channels),
+            "findings": compose_guardrails.findings(access, data, channels),
             "data": data,
             "media_problems": media_problems,
             **_repeat_preview(access, data),

@@ -11,6 +11,9 @@ The page posts plain fields (it works without JavaScript):
     tailor-<id>         ticked: channel <id> gets its own text, in c<id>-part,
                         c<id>-first_comment and c<id>-link
     media-path, media-alt, media-part   one of each per image or video (shared by every channel)
+    share_source        "feed:<id>" / "library:<id>" when the post shares curated content
+                        (hubbub.curation.sharing; recorded as a Share when saved)
+    sponsored, partner  a paid partnership and its partner (curation.Sponsorship)
 
 Media paths come back from the page, so each is read again from disk
 (hubbub.publishing.media.inspect): the type, size and dimensions are never the browser's.
@@ -26,6 +29,7 @@ from django.conf import settings
 from django.http import QueryDict
 
 from hubbub.core.models import Workspace
+from hubbub.curation.models import Share, Sponsorship
 from hubbub.networks.base import Capability
 from hubbub.networks.models import Channel
 from hubbub.networks.outgoing import MediaFile
@@ -71,6 +75,9 @@ class ComposeData:
     scheduled_at: str = ""
     fold: str = ""
     repeat: RepeatChoice = field(default_factory=RepeatChoice)
+    share_source: str = ""
+    sponsored: bool = False
+    partner: str = ""
 
     def text_for(self, channel_id: int) -> TextOf:
         return self.tailored.get(channel_id, self.shared)
@@ -130,6 +137,9 @@ def parse(data: QueryDict, channels: list[Channel]) -> ComposeData:
         scheduled_at=data.get("scheduled_at", "").strip(),
         fold=data.get("fold", ""),
         repeat=choice_from_form(data),
+        share_source=data.get("share_source", "").strip()[:40],
+        sponsored=bool(data.get("sponsored")),
+        partner=data.get("partner", "").strip()[:200],
     )
 
 
@@ -148,6 +158,12 @@ def from_post(post: Post, local_time: str) -> ComposeData:
             MediaItem(path=m.path, alt_text=m.alt_text, part_index=m.part_index)
             for m in variants[0].media.all()
         ]
+    sponsorship = Sponsorship.objects.filter(post=post).first()
+    share = Share.objects.filter(post=post).order_by("created_at").first()
+    source = ""
+    if share is not None:
+        source = f"library:{share.library_item_id}" if share.library_item_id else ""
+        source = source or (f"feed:{share.feed_item_id}" if share.feed_item_id else "")
     return ComposeData(
         post_id=post.pk,
         purpose=post.purpose,
@@ -157,6 +173,9 @@ def from_post(post: Post, local_time: str) -> ComposeData:
         tailored={cid: t for cid, t in texts.items() if t != shared},
         media=media,
         scheduled_at=local_time,
+        share_source=source,
+        sponsored=sponsorship is not None,
+        partner=sponsorship.partner if sponsorship is not None else "",
     )
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from hubbub.core.access import ActionError
 from hubbub.publishing.actions import approvals as actions
 from hubbub.publishing.models import Decision, PostStatus, ReviewLink
+from hubbub.publishing.views.approvals import guardrail_findings
 
 
 def _speak_workspace_language(request: HttpRequest, link: ReviewLink) -> None:
@@ -78,6 +79,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
             "may_approve": current is not None and current.allow_external,
             "in_review": post.status == PostStatus.IN_REVIEW,
             "my_decisions": [d for d in state.decisions if d.review_link_id == link.pk],
+            "findings": guardrail_findings(post),
             "error": error,
         },
         status=400 if error else 200,

@@ -38,24 +38,37 @@ def outgoing_texts(
     delivery: Delivery,
     texts: list[str],
     media: Mapping[int, Sequence[MediaFile]] | None = None,
+    *,
+    shorten: bool = True,
 ) -> list[str]:
     if not any("://" in text for text in texts):
         return texts
     try:
-        return _rewritten(delivery, texts, media or {})
+        return _rewritten(delivery, texts, media or {}, shorten=shorten)
     except Exception:  # a bug here must cost the tags, never the publication
         log.exception("tagging the links of delivery %s failed; sent as written", delivery.pk)
         return texts
 
 
+def outgoing_link(delivery: Delivery) -> str:
+    """The post's link (the one networks draw a card for), tagged like the links of its
+    text. Never shortened: the card shows the site's own address."""
+    link = delivery.variant.link
+    return outgoing_texts(delivery, [link], shorten=False)[0] if link else link
+
+
 def _rewritten(
-    delivery: Delivery, texts: list[str], media: Mapping[int, Sequence[MediaFile]]
+    delivery: Delivery,
+    texts: list[str],
+    media: Mapping[int, Sequence[MediaFile]],
+    *,
+    shorten: bool = True,
 ) -> list[str]:
     post, channel, workspace = delivery.post, delivery.channel, delivery.workspace
     if post.kind == PostKind.REPLY:
         return texts
     template = links.template_for(workspace, post.campaign_id)
-    shortener = shorteners.shortener_for(shorteners.config_of(workspace))
+    shortener = shorteners.shortener_for(shorteners.config_of(workspace)) if shorten else None
     if template is None and shortener is None:
         return texts
     first_run = delivery.attempt_count == 0 and not delivery.published_refs

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from hubbub.core.audit import record
 from hubbub.core.models import AuditEntry
-from hubbub.curation.links_outgoing import outgoing_texts
+from hubbub.curation.links_outgoing import outgoing_link, outgoing_texts
 from hubbub.networks.base import Connector, ConnectorError, RateLimited
 from hubbub.networks.models import Channel, Health
 from hubbub.networks.outgoing import MediaFile, OutgoingPart, PublishedRef, ReplyTarget
@@ -300,6 +300,7 @@ class _Job:
     batch: _Batch | None = None
     connector: Connector | None = None
     texts: list[str] = field(default_factory=list)
+    link: str = ""  # the variant's link card, tagged like the texts' links
     refs: list[PublishedRef] = field(default_factory=list)
     looked: int | None = None  # the part just looked up and found absent: send it
     attempt: DeliveryAttempt | None = None  # the network call under way
@@ -315,7 +316,7 @@ class _Job:
             text=self.texts[index],
             idempotency_key=idempotency_key(self.delivery.pk, index),
             media=self.media.get(index, ()),
-            link=variant.link if index == 0 else "",
+            link=self.link if index == 0 else "",
             reply_to=self.reply_target(),
             language=variant.language,
             not_before=self.delivery.due_at,
@@ -446,6 +447,7 @@ class _Engine:
     def _start(self, job: _Job) -> None:
         # Links tagged (UTM) and shortened as the workspace set; deterministic across retries.
         job.texts = outgoing_texts(job.delivery, job.delivery.variant.texts(), job.media)
+        job.link = outgoing_link(job.delivery)
         job.refs = job.delivery.refs()
         job.connector = connector_for(job.delivery.channel)
         self._next(job)

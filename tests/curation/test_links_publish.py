@@ -74,6 +74,20 @@ def test_a_published_delivery_carries_the_campaigns_tagged_link(scheduled, clock
     assert not AuditEntry.objects.filter(action="links.problem").exists()
 
 
+def test_the_link_card_is_tagged_too_but_never_shortened(scheduled, clock, tagged, router):
+    kutt(tagged.workspace)
+    delivery = scheduled("Our autumn guide")
+    delivery.variant.link = "https://acme.example/guide"
+    delivery.variant.save()
+    clock.move_to(DUE)
+    assert deliver(delivery.pk, "w1")
+    [part] = FakeConnector.calls
+    # The default template; no campaign, so no utm_campaign rather than an empty one.
+    assert part.link == "https://acme.example/guide?utm_source=fake&utm_medium=social"
+    assert not router.calls  # the shortener was not asked
+    assert reload(delivery).status == DeliveryStatus.PUBLISHED
+
+
 def test_the_authors_tags_and_network_links_go_out_as_written(scheduled, clock, tagged):
     text = "https://acme.example/?utm_source=newsletter and https://youtu.be/abc"
     delivery = scheduled(text)

@@ -16,6 +16,12 @@
    thousand. An interval that includes 1.0 means the history does
    not yet show the slots to be better than any other.
 
+best_time() has the database add the window's posts up by slot and by week of the backtest
+(the held-out weeks and the weeks before them): a big team's six months are 100,000s of
+posts, a few thousand sums. The scores are divided by their channel's median after the
+adding up, which is the same as before it. The posts of the held-out weeks are read one by
+one only for the bootstrap, when there are few.
+
 Why not a model: a few hundred posts a year per workspace is little data; a mean per slot
 with shrinkage is what the data supports, and people can check it against the heatmap.
 """
@@ -33,7 +39,6 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -50,7 +55,7 @@ from django.db.models.functions import Cast
 from hubbub.measure.latest import SETTLED_DAYS
 from hubbub.measure.models import LatestCounts
 from hubbub.measure.periods import Period
-from hubbub.measure.reports import LocalSlot
+from hubbub.measure.reports import LocalSlot, plain_rows
 
 WINDOW = timedelta(weeks=26)
 # A post's engagements are compared a week after it went out (the reading then is copied
@@ -110,19 +115,11 @@ def _slot_period(zone: ZoneInfo, now: datetime) -> Period:
     return Period(local_now - WINDOW - timedelta(days=2), local_now, zone)
 
 
-def _rows(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
-    """Plain rows from the cursor: numbers need none of Django's per-row converters."""
-    sql, params = query.query.sql_with_params()
-    with connections[query.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-
-
 def _usual(window: QuerySet[LatestCounts]) -> dict[int, float]:
     """Each channel's median engagements over the window (1 for a median of 0): what a post
     of the channel is divided by to make its score."""
     by_channel: dict[int, list[int]] = defaultdict(list)
-    for channel, engaged in _rows(window.values_list("channel_id", "week_engagements")):
+    for channel, engaged in plain_rows(window.values_list("channel_id", "week_engagements")):
         by_channel[channel].append(int(engaged))
     return {channel: statistics.median(found) or 1 for channel, found in by_channel.items()}
 
@@ -130,7 +127,9 @@ def _usual(window: QuerySet[LatestCounts]) -> dict[int, float]:
 def scored_posts(
     workspace_id: int, zone: ZoneInfo, now: datetime, channel_id: int | None = None
 ) -> list[Scored]:
-    """The window's posts, each with its score (see the module docstring), in time order."""
+    """The window's posts, each with its score (see the module docstring), in time order:
+    what best_time() adds up in the database instead, one by one (heatmap(), recommend()
+    and backtest() take them)."""
     window = _window(workspace_id, now, channel_id)
     usual = _usual(window)
     query = window.annotate(
@@ -139,7 +138,7 @@ def scored_posts(
     new = tuple.__new__  # Scored(...) runs a Python __new__ a post
     found: list[Scored] = [
         new(Scored, (float(at), SLOTS[int(slot)], int(engaged) / usual[channel]))
-        for channel, at, slot, engaged in _rows(query)
+        for channel, at, slot, engaged in plain_rows(query)
     ]
     found.sort()
     return found
@@ -348,7 +347,7 @@ def best_time(
         .values_list("channel_id", "part", "slot", "n", "total", "squares")
     )
     cells: Cells = defaultdict(lambda: [0, 0.0, 0.0])
-    for channel, part, slot, n, total, squares in _rows(grouped):
+    for channel, part, slot, n, total, squares in plain_rows(grouped):
         divisor = usual[channel]
         cell = cells[int(part), SLOTS[int(slot)]]
         cell[0] += n
@@ -368,7 +367,7 @@ def best_time(
         ).values_list("at", "part", "slot", "channel_id", "week_engagements")
         found = [
             (float(at), SLOTS[int(slot)], int(engaged) / usual[channel], int(part))
-            for at, part, slot, channel, engaged in _rows(query)
+            for at, part, slot, channel, engaged in plain_rows(query)
         ]
         # In the order of scored_posts(): the bootstrap's draws pick posts by position.
         found.sort(key=lambda post: post[:3])

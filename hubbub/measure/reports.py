@@ -25,11 +25,13 @@ past period have their reading looked up among all their readings.
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.db import NotSupportedError, connections
 from django.db.models import (
     Case,
     Count,
@@ -44,7 +46,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 
 from hubbub.measure import formulas
 from hubbub.measure.models import POST_COUNTS, ChannelSnapshot, LatestCounts, PostSnapshot
@@ -98,40 +100,16 @@ def deliveries(scope: Scope, period: Period) -> QuerySet[Delivery]:
     return found
 
 
-class LocalDate(TruncDate):
-    """An instant's date in the period's time zone, for instants of the period.
-
-    TruncDate with the zone, except on SQLite, where TruncDate calls a Python function a
-    row (seconds for a year of a big team's posts): there the zone's offsets over the period
-    are worked out beforehand and the date is SQLite's own date() of the instant moved by
-    the offset of its stretch of the period (one stretch a change of clocks)."""
-
-    def __init__(self, expression: str, period: Period) -> None:
-        super().__init__(expression, tzinfo=period.zone)
-        self.period = period
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        sql, params = compiler.compile(self.lhs)
-        stretches = offsets(self.period)
-        if len(stretches) == 1:  # no change of clocks in the period
-            return f"date({sql}, %s)", [*params, f"{stretches[0][1]:+d} seconds"]
-        parts, values = ["CASE"], []
-        for until, seconds in stretches[:-1]:
-            parts.append(f"WHEN {sql} < %s THEN date({sql}, %s)")
-            adapted = connection.ops.adapt_datetimefield_value(until)
-            values += [*params, adapted, *params, f"{seconds:+d} seconds"]
-        parts.append(f"ELSE date({sql}, %s) END")
-        values += [*params, f"{stretches[-1][1]:+d} seconds"]
-        return " ".join(parts), values
-
-
 JULIAN_1970_MS = 210866760000000  # 1970-01-01 00:00 UTC as SQLite's Julian milliseconds
+ORDINAL_1970 = date(1970, 1, 1).toordinal()
 
 
-class LocalSlot(Func):
-    """An instant's weekday (Monday 0) times 24 plus its hour, in the period's time zone, for
-    instants of the period (on SQLite, LocalDate's way): best time to post's slot, worked
-    out by the database instead of a datetime made a post in Python."""
+class _LocalClock(Func):
+    """An instant of the period in its time zone, as integer arithmetic on the time since
+    1970 moved by the UTC offset of its stretch of the period (offsets(): one stretch a
+    change of clocks, worked out beforehand). TruncDate and AT TIME ZONE, a row each of a
+    big team's year, cost the database several times more (SQLite calls a Python function
+    a row for TruncDate)."""
 
     output_field = IntegerField()
 
@@ -139,31 +117,74 @@ class LocalSlot(Func):
         super().__init__(F(expression))
         self.period = period
 
+    def of_local(self, local: str, hour: int) -> str:
+        """The SQL of what is wanted from `local`, the local time since 1970 in units of
+        which `hour` make an hour."""
+        raise NotImplementedError
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        raise NotSupportedError(f"{type(self).__name__} is for SQLite and PostgreSQL")
+
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        # Hours since 1970 on the local clock, from SQLite's own milliseconds of the instant
-        # (what strftime reads too), plus 72 (1970-01-01 was a Thursday), modulo a week:
-        # integer arithmetic on one julianday() a row, where two strftime() cost twice that.
+        # SQLite's own milliseconds of the instant, the ones its date() and strftime() read.
         sql, params = compiler.compile(self.source_expressions[0])
-        stretches = offsets(self.period)
-        shift, values = ["CASE"], []
-        for until, seconds in stretches[:-1]:
-            shift.append(f"WHEN {sql} < %s THEN {seconds * 1000:d}")
-            values += [*params, connection.ops.adapt_datetimefield_value(until)]
-        shift.append(f"ELSE {stretches[-1][1] * 1000:d} END")
+        shift, values = _offset_sql(sql, params, self.period, connection, 1000)
         local = (
             f"(CAST(round(julianday({sql}) * 86400000.0) AS INTEGER) - {JULIAN_1970_MS:d}"
-            f" + {' '.join(shift)})"
+            f" + {shift})"
         )
-        return f"(({local} / 3600000 + 72) %% 168)", [*params, *values]
+        return self.of_local(local, 3600000), [*params, *values]
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
-        zone = getattr(self.period.zone, "key", None) or str(self.period.zone)
-        local = f"({sql} AT TIME ZONE %s)"
-        return (
-            f"((EXTRACT(ISODOW FROM {local}) - 1) * 24 + EXTRACT(HOUR FROM {local}))::integer",
-            [*params, zone, *params, zone],
-        )
+        shift, values = _offset_sql(sql, params, self.period, connection, 1)
+        local = f"(floor(EXTRACT(EPOCH FROM {sql}))::bigint + {shift})"
+        return self.of_local(local, 3600), [*params, *values]
+
+
+class LocalDay(_LocalClock):
+    """An instant's date in the period's time zone, for instants of the period, as days
+    since 1970 (day_of() makes it a date)."""
+
+    def of_local(self, local: str, hour: int) -> str:
+        return f"({local} / {24 * hour:d})"
+
+
+def day_of(days: int) -> date:
+    return date.fromordinal(ORDINAL_1970 + days)
+
+
+class LocalSlot(_LocalClock):
+    """An instant's weekday (Monday 0) times 24 plus its hour, in the period's time zone, for
+    instants of the period: best time to post's slot."""
+
+    def of_local(self, local: str, hour: int) -> str:
+        # The local hours since 1970, plus 72 (1970-01-01 was a Thursday), modulo a week.
+        return f"(({local} / {hour:d} + 72) %% 168)"
+
+
+def _offset_sql(
+    sql: str, params: list[Any], period: Period, connection: Any, scale: int
+) -> tuple[str, list[Any]]:
+    """The UTC offset of the instant `sql` of the period, in seconds times `scale`: a CASE
+    over the period's stretches (offsets()) when the clocks change in it."""
+    stretches = offsets(period)
+    last = f"{stretches[-1][1] * scale:d}"
+    if len(stretches) == 1:
+        return last, []
+    parts, values = ["CASE"], []
+    for until, seconds in stretches[:-1]:
+        parts.append(f"WHEN {sql} < %s THEN {seconds * scale:d}")
+        values += [*params, connection.ops.adapt_datetimefield_value(until)]
+    return " ".join([*parts, f"ELSE {last} END"]), values
 
 
 @functools.lru_cache(maxsize=64)
@@ -249,75 +270,74 @@ def _sums() -> dict[str, Any]:
     return {name: Sum(name) for name in POST_COUNTS}
 
 
-# A cell of the grid: [posts, measured, engagements, *POST_COUNTS], for one channel's posts
-# of one local day (a list: 18,000 of them for a year of 50 channels, added up in Python).
-Cell = list[Any]
-POSTS, MEASURED, ENGAGED, COUNTS = 0, 1, 2, 3
+def plain_rows(query: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """A query's rows straight from the cursor: numbers need none of Django's converters,
+    which cost a big team's grouped rows a tenth of a second."""
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
-def _new_cell() -> Cell:
-    return [0, 0, None, *([None] * len(POST_COUNTS))]
+def _known_sum(values: Iterable[Any]) -> int | None:
+    """Known counts added up; unknown (None) when none is known. int(): PostgreSQL's SUM of
+    integers is a numeric, a Decimal from the cursor."""
+    known = [value for value in values if value is not None]
+    return int(sum(known)) if known else None
 
 
-def _add_into(cell: Cell, values: Iterable[Any], first: int) -> None:
-    """Known counts added up; unknown (None) only while none is known."""
-    for index, value in enumerate(values, first):
-        if value is not None:
-            known = cell[index]
-            cell[index] = value if known is None else known + value
+# A row of the grid read: (channel, local day as days since 1970, measured, engagements,
+# *POST_COUNTS), the posts of one channel and day that have a reading.
+MEASURED = 2
 
 
-def _grid(scope: Scope, period: Period) -> dict[tuple[int, date], Cell]:
-    """The period's posts and their counts as of its end by channel and local day: what
-    totals, by_channel and daily add up (two or three grouped queries, not a row a post)."""
-    cells: dict[tuple[int, date], Cell] = {}
+def _grid(scope: Scope, period: Period) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The period's posts by channel and local day — (channel, day, posts) — and their
+    counts as of its end (see above): what totals, by_channel and daily add up (two or
+    three grouped queries, not a row a post)."""
     # Grouped by day first: by channel first, SQLite reads the rows in the order of the
     # channel index, one look-up each, instead of reading the table through.
-    published: Any = (
+    published = plain_rows(
         deliveries(scope, period)
         .order_by()
-        .annotate(day=LocalDate("published_at", period), on=F("channel_id"))
+        .annotate(day=LocalDay("published_at", period), on=F("channel_id"))
         .values("day", "on")
         .annotate(n=Count("pk"))
         .values_list("on", "day", "n")
     )
-    for channel_id, day, n in published:
-        cell = cells[channel_id, day] = _new_cell()
-        cell[POSTS] = n
-    if not cells:  # no post: nothing read either (a period before the first post)
-        return {}
+    if not published:  # no post: nothing read either (a period before the first post)
+        return [], []
     since = _read_since(scope, period)
     summed = {"measured": Count("pk"), "engaged": Sum(_engagements_or_none()), **_sums()}
     columns = ("on", "day", "measured", "engaged", *POST_COUNTS)
-    parts: list[Any] = [
+    read = plain_rows(
         copies(scope, period, since)
         .order_by()
-        .annotate(day=LocalDate("published_at", period), on=F("channel_id"))
+        .annotate(day=LocalDay("published_at", period), on=F("channel_id"))
         .values("day", "on")
         .annotate(**summed)
         .values_list(*columns)
-    ]
+    )
     looked_up = _looked_up(scope, period, since)
     if looked_up is not None:
-        parts.append(
+        read += plain_rows(
             looked_up.order_by()
-            .annotate(day=LocalDate("delivery__published_at", period), on=F("channel_id"))
+            .annotate(day=LocalDay("delivery__published_at", period), on=F("channel_id"))
             .values("day", "on")
             .annotate(**summed)
             .values_list(*columns)
         )
-    for part in parts:
-        for channel_id, day, *values in part:
-            # setdefault: a copy whose post is not counted cannot happen but by hand
-            _add_into(cells.setdefault((channel_id, day), _new_cell()), values, MEASURED)
-    return cells
+    return published, read
 
 
-def _total(cell: Cell) -> Totals:
+def _total(posts: int, rows: list[tuple[Any, ...]]) -> Totals:
+    """Totals of posts and of read rows (the grid's, from MEASURED on) added up."""
+    columns = list(zip(*rows, strict=True))[MEASURED:] if rows else []
+    sums = [_known_sum(column) for column in columns] or [None] * (2 + len(POST_COUNTS))
     return Totals(
-        posts=cell[POSTS],
-        measured=cell[MEASURED],
-        counts=dict(zip(POST_COUNTS, cell[COUNTS:], strict=True)),
+        posts=posts,
+        measured=sums[0] or 0,
+        counts=dict(zip(POST_COUNTS, sums[2:], strict=True)),
     )
 
 
@@ -332,30 +352,35 @@ class Summary:
 
 def summary(scope: Scope, period: Period) -> Summary:
     """totals, by_channel and daily at once (each of them is this)."""
-    cells = _grid(scope, period)
+    published, read = _grid(scope, period)
     counted_followers = followers_by_channel(scope, period) if scope.campaign_id is None else {}
-    everything = _new_cell()
-    channels: dict[int, Cell] = {}
-    days: dict[date, Cell] = {}
-    for (channel_id, day), cell in cells.items():
-        for found in (
-            everything,
-            channels.setdefault(channel_id, _new_cell()),
-            days.setdefault(day, _new_cell()),
-        ):
-            found[POSTS] += cell[POSTS]
-            _add_into(found, cell[MEASURED:], MEASURED)
-    result = _total(everything)
+    posts_by_channel: dict[int, int] = defaultdict(int)
+    posts_by_day: dict[int, int] = defaultdict(int)
+    for channel_id, day, n in published:
+        posts_by_channel[channel_id] += n
+        posts_by_day[day] += n
+    read_by_channel: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    engaged_by_day: dict[int, list[Any]] = defaultdict(list)
+    for row in read:
+        read_by_channel[row[0]].append(row)
+        engaged_by_day[row[1]].append(row[MEASURED + 1])
+    per_channel = {}
+    # A copy whose post is not counted cannot happen but by hand: its channel still shows.
+    for channel_id in posts_by_channel.keys() | read_by_channel.keys():
+        one = per_channel[channel_id] = _total(
+            posts_by_channel.get(channel_id, 0), read_by_channel.get(channel_id, [])
+        )
+        one.followers_start, one.followers_end = counted_followers.get(channel_id, (None, None))
+    result = _total(sum(posts_by_channel.values()), read)
     if scope.campaign_id is None:
         result.followers_start, result.followers_end = _followers_sum(counted_followers)
-    per_channel = {}
-    for channel_id, cell in channels.items():
-        one = per_channel[channel_id] = _total(cell)
-        one.followers_start, one.followers_end = counted_followers.get(channel_id, (None, None))
     by_day = []
-    for day in period.dates():
-        cell = days.get(day) or _new_cell()
-        by_day.append((day, cell[POSTS], cell[ENGAGED]))
+    first = (period.first - day_of(0)).days
+    for offset, day in enumerate(period.dates()):
+        number = first + offset
+        by_day.append(
+            (day, posts_by_day.get(number, 0), _known_sum(engaged_by_day.get(number, ())))
+        )
     return Summary(result, per_channel, by_day)
 
 

@@ -5,12 +5,10 @@ several sources where each failure stays on its own source and nothing is lost."
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import time_machine
@@ -24,8 +22,10 @@ from hubbub.listening.models import ListeningSource, Mention, MentionMatch, Quer
 from hubbub.networks.base import AuthError, RateLimited
 from hubbub.networks.incoming import Author, Incoming, Page
 from hubbub.networks.models import Channel, Health
+from tests.curation.feed_server import FeedServer, server
 
 pytestmark = pytest.mark.django_db
+__all__ = ["server"]  # the fixture: a real HTTP server on 127.0.0.1
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 INTERVAL = timedelta(seconds=300)  # ListeningSource.interval's default
 
@@ -150,45 +150,6 @@ def streaming(total: int, chunk: int = 4096) -> Route:
             sent += chunk
 
     return route
-
-
-@dataclass
-class FeedServer:
-    routes: dict[str, Route] = field(default_factory=dict)
-    hits: list[str] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-    port: int = 0
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    state = FeedServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.hits.append(self.path)
-            route = state.routes.get(self.path) or answer(b"no such feed", "text/plain", 404)
-            # The reader may give up (a time-out, a feed too large): as it should.
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                route(self, state.stop)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet: the tests read what the server saw from `state.hits`, not stderr."""
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    yield state
-    state.stop.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
 
 
 # --- the database's side --------------------------------------------------------------------

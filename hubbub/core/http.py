@@ -311,23 +311,30 @@ def request(
 
 @contextlib.contextmanager
 def stream_get(
-    url: str, *, timeout: float | None = None, deadline: float | None = None
+    url: str,
+    *,
+    timeout: float | None = None,
+    deadline: float | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[httpx.Response]:
     """GET a large body without holding it in memory: the response (after following up to
     MAX_REDIRECTS redirects, each hop checked like request()'s) with its body unread, for
     `iter_bytes()`. Raises OutboundError when no response was obtained, as request() does;
     a connection that breaks while the body is read raises httpx.TransportError. With
     `deadline` (seconds), every read — headers and body — stops that long after the call
-    began (httpx.ReadTimeout), however the server paces its bytes."""
+    began (httpx.ReadTimeout), however the server paces its bytes. `headers` go with every
+    hop (e.g. If-None-Match, so an unchanged feed answers 304 with no body)."""
     token = _deadline.set(time.monotonic() + deadline) if deadline is not None else None
     try:
-        yield from _stream_get(url, timeout)
+        yield from _stream_get(url, timeout, headers or {})
     finally:
         if token is not None:
             _deadline.reset(token)
 
 
-def _stream_get(url: str, timeout: float | None) -> Iterator[httpx.Response]:
+def _stream_get(
+    url: str, timeout: float | None, headers: Mapping[str, str]
+) -> Iterator[httpx.Response]:
     client = _get_client()
     limit = timeout or float(getattr(settings, "HUBBUB_HTTP_TIMEOUT", 20))
     for _hop in range(MAX_REDIRECTS + 1):
@@ -335,7 +342,7 @@ def _stream_get(url: str, timeout: float | None) -> Iterator[httpx.Response]:
         started = time.monotonic()
         try:
             with client.stream(
-                "GET", url, timeout=httpx.Timeout(limit, connect=min(limit, 10))
+                "GET", url, headers=headers, timeout=httpx.Timeout(limit, connect=min(limit, 10))
             ) as response:
                 _log("GET", url, response.status_code, time.monotonic() - started)
                 if response.is_redirect and "location" in response.headers:

@@ -88,12 +88,19 @@ def too_big() -> str:
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
     """The body at `url`, at most MAX_FEED_BYTES, or FeedError / http.OutboundError.
 
-    hubbub.core.http.stream_get sends no request headers of ours, so If-None-Match cannot
-    be asked; the validators the server sends back are compared instead, and an unchanged
-    feed is left unread after its headers (the connection is closed, nothing parsed)."""
+    The validators of the last read are sent (If-None-Match, If-Modified-Since): an
+    unchanged feed answers 304 with no body. A server that ignores them and sends the same
+    validators back is treated alike, its body left unread after the headers."""
+    asked = {"If-None-Match": etag} if etag else {}
+    if last_modified:
+        asked["If-Modified-Since"] = last_modified
     started = time.monotonic()
     try:
-        with http.stream_get(url, timeout=READ_TIMEOUT, deadline=DEADLINE) as response:
+        with http.stream_get(
+            url, timeout=READ_TIMEOUT, deadline=DEADLINE, headers=asked
+        ) as response:
+            if response.status_code == 304:
+                return Fetched(b"", "", etag, last_modified, unchanged=True)
             if response.status_code >= 400:
                 raise FeedError(
                     _("The feed's server answered HTTP %(status)s.")

@@ -5,8 +5,10 @@ address, unchanged feeds (ETag), claiming, and one failing feed among good ones.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import time_machine
@@ -268,6 +270,34 @@ def test_an_unchanged_etag_skips_the_body_and_keeps_the_items(
     feed = read(feed)
     assert feed.last_error == ""
     assert feed.last_found == 0
+    assert FeedItem.objects.count() == 2
+
+
+@pytest.mark.usefixtures("private_networks_allowed", "clock")
+def test_the_last_validators_are_sent_and_a_304_costs_no_body(
+    server: FeedServer, acme: Workspace
+) -> None:
+    asked: list[tuple[str | None, str | None]] = []
+
+    def conditional(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        asked.append(
+            (handler.headers.get("If-None-Match"), handler.headers.get("If-Modified-Since"))
+        )
+        if handler.headers.get("If-None-Match") == '"v2"':
+            handler.send_response(304)
+            handler.end_headers()
+            return
+        answer(GOOD, ETag='"v2"', Last_Modified="Wed, 18 Nov 2026 08:30:00 GMT")(handler, stop)
+
+    server.routes["/conditional"] = conditional
+    feed = read(a_feed(acme, server.url("/conditional")))
+    assert feed.last_found == 2
+    Feed.objects.filter(pk=feed.pk).update(next_read_at=NOW)
+    feed.refresh_from_db()
+    feed = read(feed)
+
+    assert asked == [(None, None), ('"v2"', "Wed, 18 Nov 2026 08:30:00 GMT")]
+    assert (feed.last_error, feed.last_found, feed.etag) == ("", 0, '"v2"')
     assert FeedItem.objects.count() == 2
 
 

@@ -223,7 +223,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
 }
 
 # Font sizes as a share of the image's shorter side, before shrinking to fit.
-STYLE_SCALE = {"big": 0.22, "title": 0.085, "body": 0.05, "small": 0.036, "pill": 0.042}
+STYLE_SCALE = {"big": 0.22, "title": 0.105, "body": 0.055, "small": 0.036, "pill": 0.042}
 BOLD_STYLES = {"big", "title", "pill"}
 
 

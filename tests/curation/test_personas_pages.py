@@ -63,6 +63,17 @@ def test_a_bad_persona_is_shown_again_with_its_message(alice, acme) -> None:
     assert "klingon is not a language Hubbub reads" in response.content.decode()
 
 
+def test_with_nothing_to_attach_the_form_says_so_then_lists_the_channels(alice, acme) -> None:
+    client = signed_in(alice)
+    empty = client.get(f"{BASE}/personas/new/").content.decode()
+    assert "No channel connected yet" in empty and "No campaign yet" in empty
+    Channel.objects.create(
+        workspace=acme, network="bluesky", external_id="did:plc:x", handle="acme.bsky.social"
+    )
+    listed = client.get(f"{BASE}/personas/new/").content.decode()
+    assert "No channel connected yet" not in listed and "acme.bsky.social" in listed
+
+
 def test_an_editor_cannot_open_the_form(bob, acme) -> None:
     assert signed_in(bob).get(f"{BASE}/personas/new/").status_code == 403
 

@@ -43,7 +43,7 @@ class Result:
 
 
 class EvalFileError(ValueError):
-    pass
+    """A labelled file that cannot be read; the message names the line and what to fix."""
 
 
 def _list(value: str) -> list[str]:

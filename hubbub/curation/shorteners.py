@@ -18,6 +18,7 @@ and a retried publication sends the very same text.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -50,7 +51,7 @@ class ShortenerConfig:
     token: str = ""
 
 
-class Shortener:
+class Shortener(ABC):
     provider: ClassVar[str]
     label: ClassVar[str]
     default_api_url: ClassVar[str] = ""
@@ -62,8 +63,9 @@ class Shortener:
     def base(self) -> str:
         return (self.config.api_url or self.default_api_url).rstrip("/")
 
+    @abstractmethod
     def shorten(self, long_url: str, timeout: float | None = None) -> str:
-        raise NotImplementedError
+        """The short link the service made for `long_url`, or ShortenerError saying why."""
 
     def hosts(self) -> list[str]:
         """The hosts its short links live on: such links are never tagged or shortened."""

@@ -25,6 +25,7 @@ past period have their reading looked up among all their readings.
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -104,7 +105,7 @@ JULIAN_1970_MS = 210866760000000  # 1970-01-01 00:00 UTC as SQLite's Julian mill
 ORDINAL_1970 = date(1970, 1, 1).toordinal()
 
 
-class _LocalClock(Func):
+class _LocalClock(Func, ABC):
     """An instant of the period in its time zone, as integer arithmetic on the time since
     1970 moved by the UTC offset of its stretch of the period (offsets(): one stretch a
     change of clocks, worked out beforehand). TruncDate and AT TIME ZONE, a row each of a
@@ -117,10 +118,10 @@ class _LocalClock(Func):
         super().__init__(F(expression))
         self.period = period
 
+    @abstractmethod
     def of_local(self, local: str, hour: int) -> str:
         """The SQL of what is wanted from `local`, the local time since 1970 in units of
-        which `hour` make an hour."""
-        raise NotImplementedError
+        which `hour` make an hour (LocalDay: the day; LocalSlot: weekday and hour)."""
 
     def as_sql(
         self,

@@ -191,6 +191,18 @@ def web_address(raw: str) -> str:
         url = "https://" + url
     if len(url) > 2000:
         raise ActionError(_("That address is too long to be a feed's."), field="url")
+    host = urlsplit(url).hostname or ""
+    dotless = "." not in host and ":" not in host and host != "localhost"  # not IPv6, not local
+    if any(c.isspace() for c in url) or dotless:
+        # Said before any DNS lookup: "not a url" is a typing slip, not an unknown site.
+        raise ActionError(
+            _(
+                "“%(raw)s” is not a web address: type a site or feed address such as "
+                "example.com or https://example.com/feed.xml."
+            )
+            % {"raw": raw.strip()[:100]},
+            field="url",
+        )
     return url
 
 

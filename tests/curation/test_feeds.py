@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 import time_machine
 
+from hubbub.core import http
 from hubbub.core.access import Access, ActionError, access_workspace
 from hubbub.core.models import AuditEntry, Workspace
 from hubbub.curation import feeds
@@ -139,6 +140,19 @@ def test_a_feed_on_a_private_address_is_refused_with_a_clear_message(
         feeds.subscribe(owner, server.url("/feed.xml"))
     assert "127.0.0.1 points to a private or local address" in refused.value.message
     assert server.hits == []  # refused before connecting
+    assert Feed.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["not a url", "coffee", "https://intranet/feed"])
+def test_what_is_not_a_web_address_is_said_before_any_lookup(
+    typed: str, owner: Access, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_lookup(host: str, port: int) -> list[str]:
+        raise AssertionError(f"looked up {host}")
+
+    monkeypatch.setattr(http, "resolve_host", no_lookup)
+    with pytest.raises(ActionError, match="is not a web address: type a site or feed address"):
+        feeds.subscribe(owner, typed)
     assert Feed.objects.count() == 0
 
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
 
+from hubbub.listening.compiled import Beginnings, Matches, Scan, compile_query
 from hubbub.listening.query import (
     MIN_PREFIX,
     And,
@@ -41,6 +42,8 @@ Anchor = tuple[str, str]  # ("w", word) · ("p", beginning) · ("t", tag) · ("h
 def anchors(node: Node) -> frozenset[Anchor] | None:
     """What a mention must contain one of for `node` to match it; None: no such thing."""
     if isinstance(node, Term):
+        if node.prefix and len(node.word) < MIN_PREFIX:
+            return None  # parse() refuses these; a mention is not scanned for them
         return frozenset({("p" if node.prefix else "w", node.word)})
     if isinstance(node, Phrase):
         return frozenset({("w", max(node.words, key=len))})
@@ -67,48 +70,67 @@ def anchors(node: Node) -> frozenset[Anchor] | None:
 
 class Matcher(Generic[Key]):
     """`matching(document)`: the keys of the queries the document meets, in the order the
-    queries were given."""
+    queries were given. Each query is tried as its compiled function
+    (hubbub.listening.compiled), on what `Scan.of` read off the document once."""
 
     def __init__(self, queries: Mapping[Key, Query] | Iterable[tuple[Key, Query]]) -> None:
         pairs = list(queries.items() if isinstance(queries, Mapping) else queries)
         self._queries = pairs
-        self._by_anchor: dict[Anchor, list[int]] = defaultdict(list)
-        self._prefix_lengths: set[int] = set()
+        self._functions: list[Matches] = []
+        # One table per kind of anchor, keyed by the word itself: a mention's words are
+        # then looked up all at once (the keys both tables share), not one tuple at a time.
+        self._by_kind: dict[str, dict[str, list[int]]] = {k: defaultdict(list) for k in "wpth"}
+        prefixes: set[str] = set()
         self._always: list[int] = []
         for index, (_key, query) in enumerate(pairs):
+            compiled = compile_query(query)
+            self._functions.append(compiled.function)
+            prefixes |= compiled.prefixes
             found = anchors(query.root)
             if found is None:
                 self._always.append(index)
                 continue
-            for anchor in found:
-                self._by_anchor[anchor].append(index)
-                if anchor[0] == "p":
-                    self._prefix_lengths.add(len(anchor[1]))
+            for kind, text in found:
+                self._by_kind[kind][text].append(index)
+                if kind == "p":
+                    prefixes.add(text)
+        self._beginnings = Beginnings(prefixes)
 
     def __len__(self) -> int:
         return len(self._queries)
 
-    def candidates(self, doc: Document) -> set[int]:
+    def scan(self, doc: Document) -> Scan:
+        return Scan.of(doc, self._beginnings)
+
+    def candidates(self, doc: Document, scan: Scan | None = None) -> set[int]:
         """Indexes of the queries worth trying on `doc`."""
+        scan = scan or self.scan(doc)
         found = set(self._always)
-        by_anchor = self._by_anchor
-        lengths = sorted(length for length in self._prefix_lengths if length >= MIN_PREFIX)
-        for word in doc.positions:
-            found.update(by_anchor.get(("w", word), ()))
-            for length in lengths:
-                if length > len(word):
-                    break
-                found.update(by_anchor.get(("p", word[:length]), ()))
-        for tag in doc.tags:
-            found.update(by_anchor.get(("t", tag), ()))
-        for handle in doc.handles:
-            found.update(by_anchor.get(("h", handle.split("@")[0]), ()))
+        kinds = self._by_kind
+        for kind, present in (
+            ("w", doc.positions.keys()),
+            ("p", scan.prefixes),
+            ("t", doc.tags.keys()),
+            ("h", scan.bases),
+        ):
+            table = kinds[kind]
+            if present and table:
+                for anchor in table.keys() & present:
+                    found.update(table[anchor])
         return found
 
     def matching(self, doc: Document) -> list[Key]:
-        queries = self._queries
+        scan = self.scan(doc)
+        queries, functions = self._queries, self._functions
+        positions, prefixes, tags, handles, bases = (
+            doc.positions,
+            scan.prefixes,
+            doc.tags,
+            doc.handles,
+            scan.bases,
+        )
         return [
             queries[index][0]
-            for index in sorted(self.candidates(doc))
-            if queries[index][1].matches(doc)
+            for index in sorted(self.candidates(doc, scan))
+            if functions[index](doc, positions, prefixes, tags, handles, bases)
         ]

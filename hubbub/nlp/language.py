@@ -73,9 +73,14 @@ def _model() -> Any:
 def strip_noise(text: str) -> str:
     """The text without links, handles, hashtags, digits, emoji and symbols: only letters,
     apostrophes, basic punctuation and single spaces remain."""
-    text = _URL.sub(" ", text[: MAX_CHARS * 2])
-    text = _HANDLE.sub(" ", text)
-    text = _HASHTAG.sub(" ", text)
+    text = text[: MAX_CHARS * 2]
+    # Links, handles and hashtags only looked for where they can be: most texts hold none.
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(" ", text)
     text = _NOISE.sub(" ", text)  # digits, emoji, symbols, controls, zero-width characters
     return _SPACES.sub(" ", text).strip()[:MAX_CHARS]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hubbub.listening.compiled import Scan, compile_query
 from hubbub.listening.matcher import Matcher, anchors
-from hubbub.listening.query import Document, Node, Query, parse
+from hubbub.listening.query import And, Document, Node, Or, Query, Term, parse
 from tests.listening.strategies import LANGUAGES, TEXTS, tree
 
 
@@ -59,3 +60,50 @@ def test_the_matcher_finds_exactly_what_trying_every_query_finds(
         doc = Document.of(text, language=language)
         expected = [key for key, query in queries.items() if query.matches(doc)]
         assert matcher.matching(doc) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree(), st.lists(st.tuples(TEXTS, LANGUAGES), min_size=1, max_size=5))
+def test_a_compiled_query_answers_as_its_tree_does(
+    root: Node, mentions: list[tuple[str, str]]
+) -> None:
+    query = Query(root)
+    compiled = compile_query(query)
+    assert compiled.source  # written as an expression, not the fallback
+    for text, language in mentions:
+        doc = Document.of(text, language=language, sources=("bluesky",), author="@cafe.bsky.social")
+        scan = Scan.of(doc, compiled.prefixes)
+        assert scan.test(compiled.function) == query.matches(doc), compiled.source
+
+
+def test_a_compiled_query_reads_as_the_query_does() -> None:
+    compiled = compile_query(parse("acme NOT (job OR hiring*) lang:fr"))
+    assert compiled.source == (
+        "(('acme' in P) and (not (('job' in P) or ('hiring' in X))) and (d.language == 'fr'))"
+    )
+    assert compiled.prefixes == {"hiring"}
+
+
+def test_a_word_with_quotes_or_backslashes_stays_a_word() -> None:
+    # Words reach the generated code through repr(): nothing in them is ever code.
+    query = parse('"it\'s" OR "a\\\\b" OR "x\'); import os; (\'" OR \\\'\\n')
+    compiled = compile_query(query)
+    assert compiled.source  # compiled, not walked
+    doc = Document.of("it's raining")
+    assert Scan.of(doc, compiled.prefixes).test(compiled.function) == query.matches(doc)
+    doc = Document.of("import os")
+    assert Scan.of(doc, compiled.prefixes).test(compiled.function) == query.matches(doc)
+
+
+def test_a_query_too_deep_for_the_compiler_is_walked_instead() -> None:
+    # parse() refuses such nesting (MAX_DEPTH); a tree built otherwise still matches.
+    deep: Node = Term("acme")
+    for index in range(120):
+        deep = Or((Term(f"w{index}"), And((deep, Term(f"x{index}")))))
+    query = Query(deep)
+    compiled = compile_query(query)
+    assert compiled.source == ""
+    doc = Document.of(" ".join(["acme"] + [f"x{i}" for i in range(120)]))
+    assert Scan.of(doc).test(compiled.function) is True
+    assert Matcher({"deep": query}).matching(doc) == ["deep"]
+    assert Matcher({"deep": query}).matching(Document.of("acme alone")) == []

@@ -156,6 +156,9 @@ ERRORS: list[tuple[str, int, str]] = [
     ("NOT spam OR NOT scam", 0, "leave out"),
     ("NOT froid OR cafe", 0, "leave out"),  # everything without froid: too broad
     ("NOT (froid OR cafe)", 0, "leave out"),
+    ("(" * 40 + "acme" + ")" * 40, 32, "nested more than 32 deep"),
+    ("acme " + "NOT " * 40 + "spam", 5 + 4 * 32, "nested more than 32 deep"),
+    ("(" * 1990 + "acme" + ")" * 1990, 32, "nested more than 32 deep"),
 ]
 
 
@@ -173,6 +176,12 @@ def test_a_mistake_says_where_and_what_to_do(query: str, position: int, says: st
 
 def test_a_query_is_checked_without_raising() -> None:
     assert check("acme OR beta") is None
+
+
+def test_groups_nested_as_deep_as_allowed_are_read() -> None:
+    query = "(" * 32 + "acme OR beta" + ")" * 32
+    assert str(parse(query)) == "acme OR beta"
+    assert parse("acme NOT " + "NOT " * 29 + "spam").matches(Document.of("acme spam"))
 
 
 def test_a_query_longer_than_the_limit_is_refused() -> None:

@@ -98,6 +98,29 @@ def test_reposts_are_kept_and_point_at_the_first(acme: Workspace) -> None:
     assert Mention.objects.get(external_id="e").duplicate_of_id == original.pk
 
 
+def test_what_another_worker_stores_between_batches_is_known(
+    acme: Workspace, globex: Workspace
+) -> None:
+    text = "The Acme delivery van blocked our whole street for an hour this morning again"
+    process(acme, [found("own", "Acme opens a second shop in Lyon next to the station")], now=NOW)
+    mine = pipeline._recent[acme.pk]  # this worker's memory, kept aside
+    # Another worker (with a memory of its own) stores a mention of another workspace, then
+    # one of this workspace with the very same words.
+    pipeline.forget()
+    process(globex, [found("theirs-globex", text)], now=NOW)
+    process(acme, [found("theirs", text)], now=NOW)
+    theirs = Mention.objects.get(workspace=acme, external_id="theirs")
+    pipeline.forget()
+    pipeline._recent[acme.pk] = mine  # back to this worker
+
+    later = process(acme, [found("repost", f"RT @neighbour: {text}")], now=NOW)
+
+    assert later.duplicates == 1
+    repost = Mention.objects.get(external_id="repost")
+    assert repost.duplicate_of_id == theirs.pk  # not the other workspace's
+    assert mine.last_id == theirs.pk and mine.own == {repost.pk}
+
+
 def test_a_repost_within_one_batch_names_its_original(acme: Workspace) -> None:
     text = "Acme just opened its first shop in Lyon, the queue goes around the block"
     got = process(acme, [found("x", text), found("y", f"RT @fan: {text}")], now=NOW)

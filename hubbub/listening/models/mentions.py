@@ -87,19 +87,25 @@ class MentionMatch(models.Model):
     """A mention matched by a query. Time and sentiment are copied from the mention so that
     a query's charts read one index (query, published_at) and never join."""
 
-    # Not indexed alone: reads go through a query (query, published_at) or a mention.
+    # Not indexed alone: reads go through a query (query, published_at) or a mention (the
+    # unique constraint, mention first).
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="+", db_index=False)
-    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="matches")
+    mention = models.ForeignKey(
+        Mention, on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
     published_at = models.DateTimeField()
     sentiment = models.CharField(max_length=10, blank=True)
     is_duplicate = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["query", "mention"], name="one_match_per_query")
+            # Mention first: new matches go at the end of this index, as mentions come in
+            # (query first scattered each batch's rows over the whole index), and it serves
+            # "the queries of these mentions" without an index of its own.
+            models.UniqueConstraint(fields=["mention", "query"], name="one_match_per_mention")
         ]
         indexes = [models.Index(fields=["query", "published_at"], name="match_by_time")]
 

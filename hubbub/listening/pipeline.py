@@ -495,6 +495,7 @@ def _store(
 def _insert(
     workspace_id: int, source_id: int | None, news: list[_Ref], at: datetime, result: Result
 ) -> None:
+    datetimes: dict[Any, Any] = {}
     # Originals first: a repost within the batch names its original's new id.
     for group in ([n for n in news if n.original is None], [n for n in news if n.original]):
         rows = []
@@ -530,7 +531,9 @@ def _insert(
                 )
             )
         for new, pk in zip(
-            group, rows_insert(Mention, MENTION_FIELDS, rows, ids=True), strict=True
+            group,
+            rows_insert(Mention, MENTION_FIELDS, rows, ids=True, datetimes=datetimes),
+            strict=True,
         ):
             new.pk = pk
     matches = []
@@ -543,7 +546,7 @@ def _insert(
                 (workspace_id, query_id, new.pk, new.item.published_at, new.label, duplicate)
             )
             by_query[query_id] = by_query.get(query_id, 0) + 1
-    rows_insert(MentionMatch, MATCH_FIELDS, matches, ids=False)
+    rows_insert(MentionMatch, MATCH_FIELDS, matches, ids=False, datetimes=datetimes)
     result.stored += len(news)
     result.matches += len(matches)
     for key, count in by_query.items():

@@ -18,13 +18,12 @@ from django.db import connection, models
 CHUNK = 400  # rows per statement: 400 x 20 columns stays under SQLite's 32,766 parameters
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+def _converter(field: models.Field[Any, Any], seen: dict[Any, Any]) -> Callable[[Any], Any] | None:
     """How a Python value becomes a database value for this column (None: as it is)."""
     if isinstance(field, models.DateTimeField):
         # Rows of a batch share their times (when it was read; a mention's time in each of
         # its matches): each distinct one is converted once.
         adapt = connection.ops.adapt_datetimefield_value
-        seen: dict[Any, Any] = {}
 
         def convert(value: Any) -> Any:
             found = seen.get(value)
@@ -35,15 +34,23 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
         return convert
     if isinstance(field, models.JSONField):
         encoder = field.encoder
-        return lambda value: json.dumps(value, cls=encoder)
+        # Most rows hold an empty object: json.dumps would set up an encoder for each.
+        return lambda value: "{}" if value == {} else json.dumps(value, cls=encoder)
     return None
 
 
 def insert(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, ids: bool
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ids: bool,
+    datetimes: dict[Any, Any] | None = None,
 ) -> list[int]:
     """INSERT `rows` (values in the order of `fields`, as Python values: aware datetimes,
-    dicts for JSON) into `model`'s table; the new ids when `ids`, else []."""
+    dicts for JSON) into `model`'s table; the new ids when `ids`, else []. `datetimes`:
+    the times converted so far, shared by the inserts of one batch (a mention's time is
+    its matches' too)."""
     if not rows:
         return []
     meta = model._meta
@@ -52,7 +59,10 @@ def insert(
         found = meta.get_field(name)
         assert isinstance(found, models.Field)
         columns.append(found)
-    convert = [(index, fn) for index, field in enumerate(columns) if (fn := _converter(field))]
+    seen = datetimes if datetimes is not None else {}
+    convert = [
+        (index, fn) for index, field in enumerate(columns) if (fn := _converter(field, seen))
+    ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(str(field.column)) for field in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from unittest.mock import patch
 
 import pytest
@@ -112,3 +113,14 @@ def test_the_quick_reading_of_plain_links_says_what_the_full_one_says(
     quick = dedupe.canonical_url(url)
     with patch.object(dedupe, "_PLAIN", regex.compile(r"(?!)")):  # the general path only
         assert quick == dedupe.canonical_url(url)
+
+
+def test_min_hash_keys_are_each_permutation_s_three_smallest_word_hashes() -> None:
+    words = frozenset(dedupe.words_of("The new Acme espresso machine broke after two days, café"))
+    expected = []
+    for seed, (times, plus) in enumerate(dedupe._PERMUTATIONS):
+        hashes = sorted((zlib.crc32(w.encode()) * times + plus) & 0xFFFFFFFF for w in words)
+        expected.append((seed, *hashes[:3]))
+    assert dedupe.keys(words) == expected
+    assert dedupe.keys(words) == expected  # the same once the words' hashes are remembered
+    assert dedupe.keys(frozenset()) == []

@@ -107,3 +107,10 @@ def test_a_query_too_deep_for_the_compiler_is_walked_instead() -> None:
     assert Scan.of(doc).test(compiled.function) is True
     assert Matcher({"deep": query}).matching(doc) == ["deep"]
     assert Matcher({"deep": query}).matching(Document.of("acme alone")) == []
+
+
+def test_a_beginning_shorter_than_parse_allows_is_still_found() -> None:
+    # parse() refuses "li*"; a query built otherwise is tried on every mention, not lost.
+    query = Query(Term("li", prefix=True))
+    assert Matcher({"short": query}).matching(Document.of("Lingo is fun")) == ["short"]
+    assert Matcher({"short": query}).matching(Document.of("no match here")) == []

@@ -6,7 +6,7 @@ largest share of the listening pipeline's time. `compile_query` writes the same 
 single Python expression instead, and compiles it once per query (when the workspace's
 queries change), so that trying a query on a mention is a handful of dictionary look-ups:
 
-    acme NOT (job OR jobs) NEAR …   →   ('acme' in P and not ('job' in P or 'jobs' in P))
+    acme NOT (job OR jobs)   →   (('acme' in P) and (not (('job' in P) or ('jobs' in P))))
 
 The function takes what `Scan.of(document)` reads off the mention once for every query:
 
@@ -21,11 +21,12 @@ ask the tree's own code for places, so their meaning stays defined in one spot
 (hubbub.listening.query). tests/listening/test_matcher.py checks, on random queries and
 mentions, that the compiled function answers exactly as the tree does.
 
-Why generated code (and `exec`): the alternatives measured slower — closures composed per
-node still cost a call per node, and no library matches this query language. The source
-is built only from our own node types, with every word written through `repr()`, never
-from the raw query text; a query too deeply nested for Python's compiler (or any node type
-this module does not know) falls back to the tree walk.
+Why generated code (compiled, then `eval`): closures composed per node would still cost a
+call per node, and no library matches this query language. The source is built only from
+our own node types, with every word written through `repr()`, never from the raw query
+text, and evaluated with no builtins but `bool`. A query too deeply nested for Python's
+compiler (parse() refuses those, see MAX_DEPTH) falls back to the tree walk, and a node
+of a kind this module does not know is asked through its own `matches`.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ class Matcher(Generic[Key]):
         self._queries = pairs
         self._functions: list[Matches] = []
         # One table per kind of anchor, keyed by the word itself: a mention's words are
-        # then looked up all at once (the keys both tables share), not one tuple at a time.
+        # then looked up all at once (a set intersection of keys), not one tuple at a time.
         self._by_kind: dict[str, dict[str, list[int]]] = {k: defaultdict(list) for k in "wpth"}
         prefixes: set[str] = set()
         self._always: list[int] = []

@@ -33,6 +33,8 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Hashable
+from functools import reduce
+from operator import or_
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import regex
@@ -126,11 +128,17 @@ def words_of(text: str) -> list[str]:
 Key = tuple[int, ...]
 
 
-# word → its SKETCHES permuted hashes. Words recur (a language has fewer than the posts
-# about a brand), so most are hashed once per process; the memory is bounded by starting
-# afresh past MAX_HASHED words (some 10 MB).
+# word → its SKETCHES permuted hashes, then its signature bit. Words recur (a language has
+# fewer than the posts about a brand), so most are hashed once per process; the memory is
+# bounded by starting afresh past MAX_HASHED words (some 10 MB).
 MAX_HASHED = 50_000
 _hashed: dict[str, tuple[int, ...]] = {}
+# A text's signature: one bit of 128 per distinct word. A bit set in one text's signature
+# and not the other's comes from a word of that text only, so the bits that differ are at
+# most the words that differ: two texts whose signatures differ in more bits than SPREAD
+# times their sizes cannot be near-identical (Jaccard ≥ SAME_SHARE allows at most that many
+# different words), and are skipped without comparing their words.
+SPREAD = (1 - SAME_SHARE) / (1 + SAME_SHARE)
 
 
 def _hashes(word: str) -> tuple[int, ...]:
@@ -141,19 +149,33 @@ def _hashes(word: str) -> tuple[int, ...]:
         value = zlib.crc32(word.encode())
         # SKETCHES cheap permutations of one CRC (multiply by an odd number and add, modulo
         # 2**32: a bijection, so each seed orders the words differently).
-        found = tuple((value * times + plus) & 0xFFFFFFFF for times, plus in _PERMUTATIONS)
+        found = (
+            *((value * times + plus) & 0xFFFFFFFF for times, plus in _PERMUTATIONS),
+            1 << (value & 127),
+        )
         _hashed[word] = found
     return found
 
 
-def keys(words: frozenset[str]) -> list[Key]:
-    """The text's min-hash keys (see the module docstring)."""
+def sketch(words: frozenset[str]) -> tuple[list[Key], int]:
+    """The text's min-hash keys (see the module docstring) and its signature (SPREAD)."""
     if not words:
-        return []
+        return [], 0
     hashed = _hashed
     rows = [hashed[word] if word in hashed else _hashes(word) for word in words]
     # zip(*rows): each seed's hashes of every word, gathered without a loop in Python.
-    return [(seed, *sorted(column)[:3]) for seed, column in enumerate(zip(*rows, strict=True))]
+    columns = list(zip(*rows, strict=True))
+    found = [(seed, *sorted(columns[seed])[:3]) for seed in range(SKETCHES)]
+    return found, reduce(or_, columns[SKETCHES])
+
+
+def keys(words: frozenset[str]) -> list[Key]:
+    """The text's min-hash keys (see the module docstring)."""
+    return sketch(words)[0]
+
+
+def signature(words: frozenset[str]) -> int:
+    return sketch(words)[1]
 
 
 def same_text(a: list[str] | frozenset[str], b: list[str] | frozenset[str]) -> bool:
@@ -184,7 +206,7 @@ class Deduper:
         self._exact: dict[str, Hashable] = {}
         # Texts of MIN_WORDS words or more (shorter ones are only ever the very same words):
         # their distinct words and key, under each of their min-hash keys.
-        self._buckets: dict[Key, deque[tuple[frozenset[str], Hashable]]] = {}
+        self._buckets: dict[Key, deque[tuple[frozenset[str], Hashable, int]]] = {}
 
     def seen(
         self,
@@ -216,14 +238,14 @@ class Deduper:
             self._exact[exact] = key
             return None
         distinct = frozenset(ordered)
-        sketch = keys(distinct)
-        found = self._near(distinct, sketch)
+        bands, bits = sketch(distinct)
+        found = self._near(distinct, bands, bits)
         if link:
             self._by_url.setdefault(link, found if found is not None else key)
         if found is None:
             self._exact[exact] = key
-            entry = (distinct, key)
-            for band in sketch:
+            entry = (distinct, key, bits)
+            for band in bands:
                 bucket = self._buckets.get(band)
                 if bucket is None:
                     bucket = self._buckets[band] = deque(maxlen=BUCKET)
@@ -236,22 +258,26 @@ class Deduper:
         if exact:
             self._exact.setdefault(exact, key)
 
-    def _near(self, words: frozenset[str], sketch: list[Key]) -> Hashable | None:
+    def _near(self, words: frozenset[str], bands: list[Key], bits: int) -> Hashable | None:
         size = len(words)
         # Jaccard ≥ SAME_SHARE needs sizes within that ratio: others are skipped unread.
         low, high = SAME_SHARE * size, size / SAME_SHARE
         buckets = self._buckets
         tried: set[int] = set()
-        for band in sketch:
+        for band in bands:
             bucket = buckets.get(band)
             if bucket is None:
                 continue
             for entry in reversed(bucket):
-                other, key = entry
+                other, key, other_bits = entry
                 other_size = len(other)
                 if other_size < low or other_size > high or id(entry) in tried:
                     continue
                 tried.add(id(entry))
+                # More differing signature bits than near-identical texts can have words
+                # that differ (SPREAD; the 1e-9 keeps rounding from ever being stricter).
+                if (bits ^ other_bits).bit_count() > (size + other_size) * SPREAD + 1e-9:
+                    continue
                 shared = len(words & other)
                 if shared >= SAME_SHARE * (size + other_size - shared):
                     return key

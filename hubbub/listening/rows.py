@@ -65,7 +65,11 @@ def insert(
     ]
     quote = connection.ops.quote_name
     names = ", ".join(quote(str(field.column)) for field in columns)
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # SQLite's own placeholder: Django's SQLite cursor rewrites each %s into ? with a regular
+    # expression on every call (thousands a statement here, a fortieth of the listening
+    # pipeline's time); a statement already written with ? goes through untouched.
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    one = "(" + ", ".join([mark] * len(columns)) + ")"
     # Table and column names come from the model, never from input.
     head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "  # noqa: S608
     tail = f" RETURNING {quote(str(meta.pk.column))}" if ids and meta.pk is not None else ""

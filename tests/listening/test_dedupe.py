@@ -124,3 +124,20 @@ def test_min_hash_keys_are_each_permutation_s_three_smallest_word_hashes() -> No
     assert dedupe.keys(words) == expected
     assert dedupe.keys(words) == expected  # the same once the words' hashes are remembered
     assert dedupe.keys(frozenset()) == []
+
+
+@given(
+    st.sets(st.text(alphabet="abcdefghij", min_size=1, max_size=6), min_size=8, max_size=40),
+    st.sets(st.text(alphabet="abcdefghij", min_size=1, max_size=6), max_size=6),
+    st.integers(0, 6),
+)
+def test_signatures_never_keep_near_identical_texts_apart(
+    words: set[str], extra: set[str], dropped: int
+) -> None:
+    first = frozenset(words)
+    second = frozenset(sorted(words)[dropped:]) | extra
+    differing = (dedupe.signature(first) ^ dedupe.signature(second)).bit_count()
+    # Differing bits come from differing words only, whatever the two texts.
+    assert differing <= len(first ^ second)
+    if len(second) >= 1 and len(first & second) >= dedupe.SAME_SHARE * len(first | second):
+        assert differing <= (len(first) + len(second)) * dedupe.SPREAD + 1e-9

@@ -173,7 +173,7 @@ def _deduper(workspace_id: int, now: datetime) -> _Recent:
         # instead of the few rows past last_id.
         newer = Mention.objects.filter(pk__gt=recent.last_id)
         # What this process stored since is remembered already: left out by id ranges
-        # (one or two a batch) rather than read back and skipped, a thirtieth of the time.
+        # (one or two a batch) rather than read back only to be skipped.
         runs = _runs(recent.own)
         if len(runs) <= MAX_RUNS:
             for first, last in runs:

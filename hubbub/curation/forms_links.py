@@ -9,15 +9,10 @@ from dataclasses import asdict
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hubbub.core.access import ActionError
 from hubbub.curation.links_actions import ShortenerInput, UtmInput
 from hubbub.curation.models import ShortenerProvider, UtmTemplate
 
 PLACEHOLDER_HELP = _("May hold {network}, {channel}, {campaign} and {post}.")
-
-
-def show_error(form: forms.Form, exc: ActionError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class UtmForm(forms.Form):

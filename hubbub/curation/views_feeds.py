@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.curation import feeds, library
 from hubbub.curation import feeds_opml as opml
 from hubbub.curation.models import Feed, FeedItem
@@ -126,7 +127,7 @@ def feed_edit(request: HttpRequest, access: Access, feed_id: int) -> HttpRespons
             try:
                 feeds.update_feed(access, feed, change)
             except ActionError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_error(form, exc)
             else:
                 messages.success(request, _("Feed “%(name)s” saved.") % {"name": feed})
                 return _to_list(access)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.core.models import Brand
 from hubbub.curation import graphics, graphics_actions
 from hubbub.curation.graphics_forms import TemplateForm, initial_of
@@ -84,7 +85,7 @@ def _edit(request: HttpRequest, access: Access, template: GraphicTemplate | None
             try:
                 saved = _save(access, template, form)
             except ActionError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_error(form, exc)
             else:
                 messages.success(request, _("Template “%(name)s” saved.") % {"name": saved.name})
                 if template is None:  # its fields' default texts come with its kind

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.curation import library
 from hubbub.curation.models import LibraryItem, LibraryKind, LibraryTag
 from hubbub.web.decorators import workspace_view
@@ -104,10 +105,6 @@ def _input(form: LibraryForm) -> library.LibraryInput:
     )
 
 
-def _show(form: LibraryForm, exc: ActionError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @workspace_view("curation.edit")
 def library_new(request: HttpRequest, access: Access) -> HttpResponse:
     status = 200
@@ -125,7 +122,7 @@ def library_new(request: HttpRequest, access: Access) -> HttpResponse:
                     image_name=upload.name if upload else "",
                 )
             except ActionError as exc:
-                _show(form, exc)
+                show_error(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -152,7 +149,7 @@ def library_edit(request: HttpRequest, access: Access, library_item_id: int) -> 
             try:
                 library.update_item(access, entry, _input(form))
             except ActionError as exc:
-                _show(form, exc)
+                show_error(form, exc)
             else:
                 messages.success(request, _("“%(title)s” saved.") % {"title": entry})
                 return _to_list(access)

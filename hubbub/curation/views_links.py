@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.curation import links_actions as actions
-from hubbub.curation.forms_links import ShortenerForm, UtmForm, show_error
+from hubbub.curation.forms_links import ShortenerForm, UtmForm
 from hubbub.curation.models import UtmTemplate
 from hubbub.networks.models import Channel
 from hubbub.publishing.models import Campaign

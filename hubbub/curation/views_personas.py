@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.curation import personas as actions
 from hubbub.curation import suggestions as suggesting
 from hubbub.curation.models import Persona
@@ -180,7 +181,7 @@ def _edit(request: HttpRequest, access: Access, persona: Persona | None) -> Http
                 else:
                     saved = actions.update_persona(access, persona, form.to_input())
             except ActionError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_error(form, exc)
                 status = 400
             else:
                 messages.success(request, _("Persona “%(name)s” saved.") % {"name": saved.name})

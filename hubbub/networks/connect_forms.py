@@ -11,6 +11,7 @@ from django import forms
 from django.http import HttpRequest
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 
 if TYPE_CHECKING:
     from hubbub.networks.models import Channel
@@ -27,5 +28,5 @@ def submit(
     try:
         return connect(access, **form.cleaned_data)
     except ActionError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        show_error(form, exc)
         return None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.notify import actions
 from hubbub.notify.forms import DestinationEditForm, DestinationForm
 from hubbub.notify.models import EVENTS, Destination, DestinationKind
@@ -63,7 +64,7 @@ def destination_list(request: HttpRequest, access: Access) -> HttpResponse:
                 form.cleaned_data["events"],
             )
         except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_error(form, exc)
         else:
             messages.success(
                 request, _("Alert destination created: send a test alert to check it.")
@@ -98,7 +99,7 @@ def destination_detail(request: HttpRequest, access: Access, destination_id: int
                 is_active=form.cleaned_data["is_active"],
             )
         except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_error(form, exc)
             destination.refresh_from_db()
         else:
             messages.success(request, _("Alert destination saved."))

@@ -3,11 +3,9 @@ refusal next to the field it names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from django import forms
-
-from hubbub.core.access import Access, ActionError
+from hubbub.core.access import Access
 from hubbub.core.models import Membership
 
 
@@ -18,9 +16,3 @@ def people(access: Access, roles: Iterable[str] | None = None) -> list[tuple[int
         rows = rows.filter(role__in=list(roles))
     choices = [(m.user.pk, f"{m.user.display_name} ({m.user.email})") for m in rows]
     return sorted(choices, key=lambda c: c[1].lower())
-
-
-def show_error(form: forms.Form, exc: ActionError, fields: Mapping[str, str] | None = None) -> None:
-    """The action's message beside its field (or above the form when it names none)."""
-    name = (fields or {}).get(exc.field or "", exc.field or "")
-    form.add_error(name if name in form.fields else None, exc.message)

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.inbox import coverage, coverage_admin
 from hubbub.inbox.forms import ShiftForm, WindowForm, weekday_labels
 from hubbub.inbox.models import Absence, CoverageOverride, Shift
-from hubbub.inbox.views.settings_common import people, show_error
+from hubbub.inbox.views.settings_common import people
 from hubbub.web.decorators import workspace_view
 
 WINDOW_FIELDS = {"user": "user", "starts_at": "starts_at", "ends_at": "ends_at", "note": "note"}

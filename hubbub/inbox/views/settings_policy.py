@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.inbox import policy_admin
 from hubbub.inbox.forms import (
     HolidayForm,
@@ -169,7 +170,7 @@ def _add_holiday(request: HttpRequest, access: Access) -> HttpResponse:
                 access, form.cleaned_data["date"], form.cleaned_data["name"]
             )
         except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_error(form, exc)
         else:
             messages.success(
                 request, _("Holiday %(date)s added.") % {"date": holiday.date.isoformat()}

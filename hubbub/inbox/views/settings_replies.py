@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.inbox import actions
 from hubbub.inbox.forms import PLACEHOLDERS, SavedReplyForm
 from hubbub.inbox.models import SavedReply
-from hubbub.inbox.views.settings_common import show_error
 from hubbub.web.decorators import workspace_view
 
 

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from hubbub.accounts.models import User
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.inbox import actions
 from hubbub.inbox.forms import TagForm, TeamForm
 from hubbub.inbox.models import Tag, Team
-from hubbub.inbox.views.settings_common import people, show_error
+from hubbub.inbox.views.settings_common import people
 from hubbub.web.decorators import workspace_view
 
 

@@ -9,18 +9,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hubbub.core.access import ActionError
 from hubbub.core.models import Workspace
 from hubbub.listening.models import GroupKind, QueryGroup, SourceKind, ToInbox
 from hubbub.listening.sources import MIN_INTERVAL
 from hubbub.networks.base import Capability
 from hubbub.networks.models import Channel
 from hubbub.networks.registry import UnknownNetwork, connector_class
-
-
-def show_error(form: forms.Form, exc: ActionError) -> None:
-    """An action's refusal, beside the field it names (above the form otherwise)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class QueryForm(forms.Form):

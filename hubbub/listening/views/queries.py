@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.listening import actions
 from hubbub.listening.actions import QueryInput
 from hubbub.listening.models import ListeningAlert, MentionMatch, Query, QueryGroup
 from hubbub.listening.query import QuerySyntaxError
 from hubbub.listening.views.common import attempt, done
-from hubbub.listening.views.forms import GroupForm, QueryForm, show_error
+from hubbub.listening.views.forms import GroupForm, QueryForm
 from hubbub.web.decorators import workspace_view
 
 RECENT_DAYS = 7

@@ -13,11 +13,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.listening import actions
 from hubbub.listening.actions import SourceInput
 from hubbub.listening.models import ListeningSource
 from hubbub.listening.views.common import attempt, done
-from hubbub.listening.views.forms import SourceForm, searchable_channels, show_error
+from hubbub.listening.views.forms import SourceForm, searchable_channels
 from hubbub.web.decorators import workspace_view
 
 

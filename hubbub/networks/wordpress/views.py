@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hubbub.core.access import Access, ActionError
+from hubbub.core.form_errors import show_error
 from hubbub.networks.base import ConnectorError
 from hubbub.networks.connect_forms import submit
 from hubbub.networks.models import Channel
@@ -71,7 +72,7 @@ def options(request: HttpRequest, access: Access, channel_id: int) -> HttpRespon
         try:
             update_options(access, channel, known=categories, **form.cleaned_data)
         except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_error(form, exc)
         else:
             messages.success(request, _("Options for %(name)s saved.") % {"name": channel.name})
             return redirect("networks:list", slug=access.workspace.slug)

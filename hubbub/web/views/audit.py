@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from hubbub.core.access import Access, ActionError
 from hubbub.core.audit import ACTIONS
 from hubbub.core.audit_query import AuditFilter
+from hubbub.core.form_errors import show_error
 from hubbub.web.decorators import workspace_view
 
 
@@ -52,7 +53,7 @@ def audit_log(request: HttpRequest, access: Access) -> HttpResponse:
                 text=data.get("text") or "",
             ).apply(access.workspace)
         except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_error(form, exc)
             entries = access.workspace.audit_entries.none()
     if request.GET.get("format") == "csv":
         return _csv(access, entries)

@@ -62,7 +62,6 @@ Matches = Callable[
     ],
     bool,
 ]
-_NO_HANDLES: set[str] = set()
 
 
 class Beginnings:
@@ -96,8 +95,7 @@ class Scan:
                 found = by_start.get(word[:MIN_PREFIX])
                 if found is not None:
                     prefixes.update(p for p in found if word.startswith(p))
-        handles = document.handles
-        bases = {handle.split("@")[0] for handle in handles} if handles else _NO_HANDLES
+        bases = {handle.split("@")[0] for handle in document.handles}
         return cls(document, prefixes, bases)
 
     def test(self, function: Matches) -> bool:

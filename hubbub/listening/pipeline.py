@@ -54,6 +54,9 @@ DEDUPE_WINDOW = timedelta(hours=48)
 # Past this many remembered mentions (about 1 KB each) the memory is rebuilt from the last
 # DEDUPE_WINDOW; a workspace that busy sees reposts older than that as new mentions.
 MAX_REMEMBERED = 300_000
+# Ranges of ids this process stored, left out when topping the memory up (past this many,
+# they are read back and skipped one by one).
+MAX_RUNS = 20
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cs}--[\n\t]]", regex.V1)
 
 
@@ -198,9 +201,6 @@ def _deduper(workspace_id: int, now: datetime) -> _Recent:
     with _lock:
         _recent[workspace_id] = recent
     return recent
-
-
-MAX_RUNS = 20
 
 
 def _runs(ids: set[int]) -> list[tuple[int, int]]:
